@@ -1,0 +1,211 @@
+package dev.edgepopup.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * An in-memory labelled image set: 8-bit pixels in NCHW order, integer labels, the per-channel
+ * normalisation to apply and the training augmentation. Batches are made on a caller's manager, so
+ * every per-batch array lives and dies with that manager.
+ */
+public final class ImageSet {
+    /** Training augmentation applied by {@link #batch} when asked. */
+    public enum Augmentation {
+        /** None. */
+        NONE,
+        /** Random crop with 4 pixels of zero padding, then a random horizontal flip (CIFAR-10). */
+        CROP_FLIP
+    }
+
+    private final String name;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final byte[] pixels;
+    private final int[] labels;
+    private final int classes;
+    private final float[] mean;
+    private final float[] std;
+    private final Augmentation augmentation;
+
+    /**
+     * Creates an image set.
+     *
+     * @param name a name for tables and error messages, e.g. "fashion-mnist/train"
+     * @param channels channels per image
+     * @param height image height
+     * @param width image width
+     * @param pixels {@code n * channels * height * width} bytes (unsigned), NCHW
+     * @param labels {@code n} labels in {@code [0, classes)}
+     * @param classes number of classes
+     * @param mean per-channel mean of the [0, 1] pixel values
+     * @param std per-channel standard deviation of the [0, 1] pixel values
+     * @param augmentation what {@link #batch} does in training mode
+     */
+    public ImageSet(
+            String name,
+            int channels,
+            int height,
+            int width,
+            byte[] pixels,
+            int[] labels,
+            int classes,
+            float[] mean,
+            float[] std,
+            Augmentation augmentation) {
+        this.name = Objects.requireNonNull(name);
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.pixels = pixels;
+        this.labels = labels;
+        this.classes = classes;
+        this.mean = mean.clone();
+        this.std = std.clone();
+        this.augmentation = augmentation;
+        if ((long) labels.length * imageSize() != pixels.length) {
+            throw new IllegalArgumentException(
+                    name + ": " + pixels.length + " pixel bytes do not hold " + labels.length
+                            + " images of " + channels + "x" + height + "x" + width);
+        }
+        if (mean.length != channels || std.length != channels) {
+            throw new IllegalArgumentException(name + ": mean and std need one value per channel");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException(
+                        name + ": label " + labels[i] + " of example " + i + " is outside [0, "
+                                + classes + ")");
+            }
+        }
+    }
+
+    /** @return the name given at creation */
+    public String name() {
+        return name;
+    }
+
+    /** @return the number of examples */
+    public int size() {
+        return labels.length;
+    }
+
+    /** @return the number of classes */
+    public int classes() {
+        return classes;
+    }
+
+    /** @return the shape of one image, (C, H, W) */
+    public Shape imageShape() {
+        return new Shape(channels, height, width);
+    }
+
+    /** @return the augmentation applied to training batches */
+    public Augmentation augmentation() {
+        return augmentation;
+    }
+
+    /** @return the label of example {@code i} */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    private int imageSize() {
+        return channels * height * width;
+    }
+
+    /**
+     * The first {@code n} examples (all of them when {@code n} is at least {@link #size()}): the
+     * knob for quick runs.
+     *
+     * @param n how many examples to keep, at least 1
+     * @return a view sharing nothing mutable with this set
+     */
+    public ImageSet limit(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + n);
+        }
+        if (n >= size()) {
+            return this;
+        }
+        return new ImageSet(
+                name + "[:" + n + "]",
+                channels,
+                height,
+                width,
+                Arrays.copyOf(pixels, n * imageSize()),
+                Arrays.copyOf(labels, n),
+                classes,
+                mean,
+                std,
+                augmentation);
+    }
+
+    /**
+     * The same images without augmentation (for evaluating on training data).
+     *
+     * @return this set with {@link Augmentation#NONE}
+     */
+    public ImageSet withoutAugmentation() {
+        return augmentation == Augmentation.NONE
+                ? this
+                : new ImageSet(name, channels, height, width, pixels, labels, classes, mean, std,
+                        Augmentation.NONE);
+    }
+
+    /**
+     * Makes one batch: normalised float32 images (N, C, H, W) and int32 labels (N), both on
+     * {@code manager}.
+     *
+     * @param manager the manager that owns the batch (a per-step sub-manager)
+     * @param indices the examples, in order
+     * @param augment a random source for the augmentation, or null for none
+     * @return the images and the labels
+     */
+    public NDList batch(NDManager manager, int[] indices, SplittableRandom augment) {
+        int size = imageSize();
+        int plane = height * width;
+        float[] out = new float[indices.length * size];
+        int[] y = new int[indices.length];
+        boolean crop = augment != null && augmentation == Augmentation.CROP_FLIP;
+        for (int b = 0; b < indices.length; b++) {
+            int ex = indices[b];
+            y[b] = labels[ex];
+            int src = ex * size;
+            int dst = b * size;
+            int dy = 0;
+            int dx = 0;
+            boolean flip = false;
+            if (crop) {
+                dy = augment.nextInt(9) - 4;
+                dx = augment.nextInt(9) - 4;
+                flip = augment.nextBoolean();
+            }
+            for (int c = 0; c < channels; c++) {
+                float scale = 1f / (255f * std[c]);
+                float shift = mean[c] / std[c];
+                for (int r = 0; r < height; r++) {
+                    int sr = r + dy;
+                    for (int col = 0; col < width; col++) {
+                        int sc = (flip ? width - 1 - col : col) + dx;
+                        int v =
+                                sr < 0 || sr >= height || sc < 0 || sc >= width
+                                        ? 0
+                                        : pixels[src + c * plane + sr * width + sc] & 0xff;
+                        out[dst + c * plane + r * width + col] = v * scale - shift;
+                    }
+                }
+            }
+        }
+        NDArray x =
+                manager.create(
+                        FloatBuffer.wrap(out), new Shape(indices.length, channels, height, width));
+        return new NDList(x, manager.create(y));
+    }
+}
