@@ -1,0 +1,52 @@
+package dev.edgepopup.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.edgepopup.init.Init;
+
+/** A bias-free square convolution (3x3 with padding 1, or 1x1) with a masked weight. */
+public final class MaskedConv extends MaskedLayer {
+    private final int out;
+    private final int kernel;
+    private final int stride;
+
+    /**
+     * @param label the layer's name
+     * @param in input channels
+     * @param out output channels
+     * @param kernel kernel size (3 or 1); padding is kernel / 2
+     * @param stride the stride
+     * @param method how the layer learns
+     * @param keep the kept fraction
+     * @param init the weights' distribution
+     * @param weightSeed this layer's weight seed
+     * @param scoreSeed this layer's score seed
+     */
+    public MaskedConv(
+            String label, int in, int out, int kernel, int stride, Method method, double keep,
+            Init init, long weightSeed, long scoreSeed) {
+        super(label, new Shape(out, in, kernel, kernel), in * kernel * kernel,
+                out * kernel * kernel, method, keep, init, weightSeed, scoreSeed);
+        this.out = out;
+        this.kernel = kernel;
+        this.stride = stride;
+    }
+
+    @Override
+    protected NDArray apply(NDArray input, NDArray effectiveWeight) {
+        int pad = kernel / 2;
+        return Conv2d.conv2d(input, effectiveWeight, null, new Shape(stride, stride),
+                        new Shape(pad, pad), new Shape(1, 1))
+                .head();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        int pad = kernel / 2;
+        long h = (s.get(2) + 2 * pad - kernel) / stride + 1;
+        long w = (s.get(3) + 2 * pad - kernel) / stride + 1;
+        return new Shape[] {new Shape(s.get(0), out, h, w)};
+    }
+}

@@ -1,0 +1,241 @@
+package dev.edgepopup.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.edgepopup.init.Init;
+
+/**
+ * A layer whose weight {@code W} is used through a mask (spec section 1).
+ *
+ * <ul>
+ *   <li>{@link Method#EDGE_POPUP}: {@code W} frozen; scores {@code s} trained;
+ *       {@code W_eff = W * h}, {@code h = mask + (|s| - stopGradient(|s|))} where mask is 1 on the
+ *       top-k fraction of {@code |s|} in this layer. The forward value of {@code h} is exactly the
+ *       0/1 mask; the backward pass sends {@code dL/dW_eff * W} to {@code |s|}, hence
+ *       {@code sign(s) * dL/dW_eff * W} to {@code s} (straight-through).
+ *   <li>{@link Method#ZHOU}: {@code p = sigmoid(s)}, mask ~ Bernoulli(p) drawn on every forward
+ *       pass, {@code h = mask + (p - stopGradient(p))}.
+ *   <li>{@link Method#DENSE}: {@code W} trained, no mask.
+ * </ul>
+ *
+ * Subclasses only say how {@code W_eff} is applied (linear or convolution).
+ */
+public abstract class MaskedLayer extends AbstractBlock {
+    private final String label;
+    private final Shape weightShape;
+    private final int fanIn;
+    private final int fanOut;
+    private final Method method;
+    private final double keep;
+    private final Parameter weight;
+    private final Parameter scores;
+
+    /**
+     * @param label the layer's name in tables, e.g. "conv1"
+     * @param weightShape the weight's shape, output dimension first
+     * @param fanIn inputs per output unit
+     * @param fanOut outputs per input unit
+     * @param method how the layer learns
+     * @param keep the kept fraction (edge-popup), in (0, 1]
+     * @param init the weights' distribution
+     * @param weightSeed the seed of this layer's weights
+     * @param scoreSeed the seed of this layer's scores
+     */
+    protected MaskedLayer(
+            String label,
+            Shape weightShape,
+            int fanIn,
+            int fanOut,
+            Method method,
+            double keep,
+            Init init,
+            long weightSeed,
+            long scoreSeed) {
+        this.label = label;
+        this.weightShape = weightShape;
+        this.fanIn = fanIn;
+        this.fanOut = fanOut;
+        this.method = method;
+        this.keep = Masks.checkKeep(keep);
+        int n = Math.toIntExact(weightShape.size());
+        weight =
+                addParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optShape(weightShape)
+                                .optRequiresGrad(method == Method.DENSE)
+                                .optInitializer(
+                                        (m, s, t) ->
+                                                m.create(init.sample(n, fanIn, fanOut, keep,
+                                                        weightSeed), s))
+                                .build());
+        scores =
+                method == Method.DENSE
+                        ? null
+                        : addParameter(
+                                Parameter.builder()
+                                        .setName("scores")
+                                        .setType(Parameter.Type.WEIGHT)
+                                        .optShape(weightShape)
+                                        .optInitializer(
+                                                method == Method.ZHOU
+                                                        ? (m, s, t) -> m.zeros(s)
+                                                        : (m, s, t) ->
+                                                                m.create(
+                                                                        Init.PYTORCH_DEFAULT.sample(
+                                                                                n, fanIn, fanOut,
+                                                                                1, scoreSeed),
+                                                                        s))
+                                        .build());
+    }
+
+    /** @return the layer's name */
+    public String label() {
+        return label;
+    }
+
+    /** @return how the layer learns */
+    public Method method() {
+        return method;
+    }
+
+    /** @return the kept fraction */
+    public double keep() {
+        return keep;
+    }
+
+    /** @return the weight's shape */
+    public Shape weightShape() {
+        return weightShape;
+    }
+
+    /** @return the number of weights */
+    public long weightCount() {
+        return weightShape.size();
+    }
+
+    /** @return the fan-in */
+    public int fanIn() {
+        return fanIn;
+    }
+
+    /** @return the random (edge-popup, Zhou) or learned (dense) weight */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** @return the scores, or null for dense layers */
+    public Parameter scores() {
+        return scores;
+    }
+
+    /**
+     * The weights this layer uses now: exact for edge-popup and dense; for Zhou's supermask the
+     * expected value (sum of sigmoid(s)), since its mask is resampled on every pass.
+     *
+     * @return the kept count
+     */
+    public double keptCount() {
+        switch (method) {
+            case EDGE_POPUP:
+                return Masks.keptCount(weightCount(), keep);
+            case ZHOU:
+                try (NDScope ignored = new NDScope()) {
+                    return Activation.sigmoid(scores.getArray()).sum().getFloat();
+                }
+            default:
+                return weightCount();
+        }
+    }
+
+    /**
+     * The current 0/1 mask (edge-popup) or a sample of it (Zhou), on {@code manager}.
+     *
+     * @param manager where the mask lives
+     * @return the mask, or all ones for dense layers
+     */
+    public NDArray mask(NDManager manager) {
+        try (NDScope ignored = new NDScope()) {
+            NDArray w = weight.getArray();
+            NDArray mask;
+            switch (method) {
+                case EDGE_POPUP:
+                    mask = Masks.topK(scores.getArray().abs(), keep);
+                    break;
+                case ZHOU:
+                    NDArray p = Activation.sigmoid(scores.getArray());
+                    mask = manager.randomUniform(0, 1, p.getShape()).lt(p).toType(DataType.FLOAT32,
+                            false);
+                    break;
+                default:
+                    mask = w.onesLike();
+            }
+            NDScope.unregister(mask);
+            mask.attach(manager);
+            return mask;
+        }
+    }
+
+    /**
+     * {@code W_eff} as the spec defines it, differentiable with respect to the trained tensor.
+     *
+     * @param w the weight
+     * @param s the scores (null for dense)
+     * @param batch the manager of the current batch (random draws for Zhou)
+     * @return the effective weight
+     */
+    NDArray effectiveWeight(NDArray w, NDArray s, NDManager batch) {
+        switch (method) {
+            case EDGE_POPUP:
+                NDArray a = s.abs();
+                NDArray top = Masks.topK(a.stopGradient(), keep);
+                return w.mul(top.add(a.sub(a.stopGradient())));
+            case ZHOU:
+                NDArray p = Activation.sigmoid(s);
+                NDArray sample =
+                        batch.randomUniform(0, 1, p.getShape()).lt(p.stopGradient())
+                                .toType(DataType.FLOAT32, false);
+                return w.mul(sample.add(p.sub(p.stopGradient())));
+            default:
+                return w;
+        }
+    }
+
+    /**
+     * Applies the effective weight to the input.
+     *
+     * @param input the input
+     * @param effectiveWeight {@code W_eff}
+     * @return the output
+     */
+    protected abstract NDArray apply(NDArray input, NDArray effectiveWeight);
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore store,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        // Temporaries would otherwise land on the parameters' (model's) manager: close them here
+        // and hand the output to the batch's manager. Autograd keeps what it needs natively.
+        try (NDScope ignored = new NDScope()) {
+            NDArray w = store.getValue(weight, x.getDevice(), training);
+            NDArray s = scores == null ? null : store.getValue(scores, x.getDevice(), training);
+            NDArray out = apply(x, effectiveWeight(w, s, x.getManager()));
+            NDScope.unregister(out);
+            out.attach(x.getManager());
+            return new NDList(out);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.edgepopup.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.init.Init;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A random-weight network of spec section 3: FC or ConvX, bias-free, ReLU, 2x2 max-pool after each
+ * conv pair, no batch norm. Owns its native memory: close it when done.
+ */
+public final class Net implements AutoCloseable {
+    private final NetSpec spec;
+    private final NDManager manager;
+    private final SequentialBlock block = new SequentialBlock();
+    private final List<MaskedLayer> layers = new ArrayList<>();
+    private final ParameterStore store;
+
+    Net(NetSpec spec) {
+        this.spec = spec;
+        this.manager = NDManager.newBaseManager();
+        int layer = 0;
+        int in = spec.channels();
+        int[] convs = NetSpec.convChannels(spec.arch());
+        for (int i = 0; i < convs.length; i++) {
+            int out = spec.scaled(convs[i]);
+            add(new MaskedConv("conv" + (i + 1), in, out, 3, 1, spec.method(), spec.keep(),
+                    spec.init(), Init.layerSeed(spec.weightSeed(), layer),
+                    Init.layerSeed(spec.scoreSeed(), layer)));
+            layer++;
+            block.add(Activation.reluBlock());
+            if (i % 2 == 1) {
+                block.add(Pool.maxPool2dBlock(new Shape(2, 2)));
+            }
+            in = out;
+        }
+        int pools = convs.length / 2;
+        int features = in * (spec.height() >> pools) * (spec.imageWidth() >> pools);
+        block.add(Blocks.batchFlattenBlock());
+        int[] hidden = NetSpec.hiddenWidths(spec.arch());
+        for (int i = 0; i <= hidden.length; i++) {
+            int out = i < hidden.length ? spec.scaled(hidden[i]) : spec.classes();
+            add(new MaskedLinear("fc" + (i + 1), features, out, spec.method(), spec.keep(),
+                    spec.init(), Init.layerSeed(spec.weightSeed(), layer),
+                    Init.layerSeed(spec.scoreSeed(), layer)));
+            layer++;
+            if (i < hidden.length) {
+                block.add(Activation.reluBlock());
+            }
+            features = out;
+        }
+        block.initialize(manager, DataType.FLOAT32,
+                new Shape(1, spec.channels(), spec.height(), spec.imageWidth()));
+        store = new ParameterStore(manager, false);
+    }
+
+    private void add(MaskedLayer l) {
+        layers.add(l);
+        block.add(l);
+    }
+
+    /** @return the spec this network was built from */
+    public NetSpec spec() {
+        return spec;
+    }
+
+    /** @return the prunable layers, input first */
+    public List<MaskedLayer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    /** @return the DJL block (for use with DJL's own tools) */
+    public SequentialBlock block() {
+        return block;
+    }
+
+    /** @return the manager that owns the parameters */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** @return the tensors an optimizer updates: scores, or weights for dense nets */
+    public List<Parameter> trainable() {
+        List<Parameter> out = new ArrayList<>();
+        for (MaskedLayer l : layers) {
+            out.add(l.method() == Method.DENSE ? l.weight() : l.scores());
+        }
+        return out;
+    }
+
+    /** @return the total number of prunable weights (k = 1) */
+    public long weightCount() {
+        return layers.stream().mapToLong(MaskedLayer::weightCount).sum();
+    }
+
+    /** @return the weights in use, summed over layers (expected value for Zhou) */
+    public double keptCount() {
+        return layers.stream().mapToDouble(MaskedLayer::keptCount).sum();
+    }
+
+    /** @return one row per prunable layer: name, shape, weights, kept */
+    public List<LayerInfo> layerTable() {
+        List<LayerInfo> rows = new ArrayList<>();
+        for (MaskedLayer l : layers) {
+            rows.add(new LayerInfo(l.label(), l.weightShape().toString(), l.weightCount(),
+                    l.keptCount()));
+        }
+        return rows;
+    }
+
+    /**
+     * Runs the network. Intermediate arrays die with the input's manager.
+     *
+     * @param x images (N, C, H, W)
+     * @param training whether this is a training pass
+     * @return logits (N, classes), on {@code x}'s manager
+     */
+    public NDArray forward(NDArray x, boolean training) {
+        return block.forward(store, new NDList(x), training).singletonOrThrow();
+    }
+
+    /**
+     * Test accuracy: the fraction of {@code data} classified correctly, in batches.
+     *
+     * @param data the examples (augmentation is not applied)
+     * @param batchSize examples per forward pass
+     * @return accuracy in [0, 1]
+     */
+    public double accuracy(ImageSet data, int batchSize) {
+        long correct = 0;
+        for (int start = 0; start < data.size(); start += batchSize) {
+            int n = Math.min(batchSize, data.size() - start);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = start + i;
+            }
+            try (NDManager batch = manager.newSubManager(); NDScope ignored = new NDScope()) {
+                NDList xy = data.batch(batch, idx, null);
+                NDArray logits = forward(xy.get(0), false);
+                correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
+                        .countNonzero().getLong();
+            }
+        }
+        return (double) correct / data.size();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%s width %s, %s, k=%s, %s%n", spec.arch(), spec.width(),
+                spec.method(), spec.keep(), spec.init()));
+        sb.append(String.format("%-6s %-20s %12s %12s %7s%n", "layer", "shape", "weights", "kept",
+                "kept%"));
+        for (LayerInfo r : layerTable()) {
+            sb.append(String.format("%-6s %-20s %,12d %,12.0f %6.1f%%%n", r.name(), r.shape(),
+                    r.weights(), r.kept(), 100 * r.keptFraction()));
+        }
+        sb.append(String.format("%-6s %-20s %,12d %,12.0f%n", "total", "", weightCount(),
+                keptCount()));
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.edgepopup.nn;
+
+import dev.edgepopup.init.Init;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything that determines a random-weight network: architecture, width, input, method, k,
+ * distribution and seeds. Given the same spec, {@link #build()} gives bit-identical weights and
+ * initial scores; it is what a compact subnetwork file stores besides its mask.
+ *
+ * @param arch "fc", "conv2", "conv4", "conv6" or "conv8"
+ * @param width the width multiplier (channels and hidden widths become floor(n * width))
+ * @param channels input channels
+ * @param height input height
+ * @param imageWidth input width
+ * @param classes output classes
+ * @param method how the prunable layers learn
+ * @param keep the kept fraction k
+ * @param init the weights' distribution
+ * @param weightSeed the seed of the weights
+ * @param scoreSeed the seed of the scores
+ */
+public record NetSpec(
+        String arch,
+        double width,
+        int channels,
+        int height,
+        int imageWidth,
+        int classes,
+        Method method,
+        double keep,
+        Init init,
+        long weightSeed,
+        long scoreSeed) {
+
+    /** The architectures of spec section 3. */
+    public static final List<String> ARCHITECTURES =
+            List.of("fc", "conv2", "conv4", "conv6", "conv8");
+
+    /** Checks every field and says what to do when one is wrong. */
+    public NetSpec {
+        arch = arch.toLowerCase(Locale.ROOT);
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new IllegalArgumentException(
+                    "unknown net '" + arch + "': use one of " + String.join(", ", ARCHITECTURES));
+        }
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("width must be > 0, got " + width);
+        }
+        if (channels < 1 || height < 1 || imageWidth < 1 || classes < 2) {
+            throw new IllegalArgumentException(
+                    "input must be at least 1x1x1 with 2 classes, got " + channels + "x" + height
+                            + "x" + imageWidth + " with " + classes);
+        }
+        int pools = convChannels(arch).length / 2;
+        if (!arch.equals("fc") && (height >> pools) < 1 | (imageWidth >> pools) < 1) {
+            throw new IllegalArgumentException(
+                    arch + " halves the image " + pools + " times: " + height + "x" + imageWidth
+                            + " is too small");
+        }
+        Masks.checkKeep(keep);
+    }
+
+    /** @return the conv channel counts of the architecture before the width multiplier */
+    static int[] convChannels(String arch) {
+        switch (arch) {
+            case "conv2":
+                return new int[] {64, 64};
+            case "conv4":
+                return new int[] {64, 64, 128, 128};
+            case "conv6":
+                return new int[] {64, 64, 128, 128, 256, 256};
+            case "conv8":
+                return new int[] {64, 64, 128, 128, 256, 256, 512, 512};
+            default:
+                return new int[0];
+        }
+    }
+
+    /** @return the hidden fully connected widths before the width multiplier */
+    static int[] hiddenWidths(String arch) {
+        return arch.equals("fc") ? new int[] {300, 100} : new int[] {256, 256};
+    }
+
+    /**
+     * Applies the width multiplier.
+     *
+     * @param n a channel count or hidden width
+     * @return floor(n * width), at least 1
+     */
+    int scaled(int n) {
+        return Math.max(1, (int) Math.floor(n * width));
+    }
+
+    /**
+     * Builds the network this spec describes.
+     *
+     * @return a new network; close it when done
+     */
+    public Net build() {
+        return new Net(this);
+    }
+}

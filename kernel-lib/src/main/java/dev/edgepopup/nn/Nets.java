@@ -1,0 +1,168 @@
+package dev.edgepopup.nn;
+
+import dev.edgepopup.init.Init;
+
+/**
+ * Fluent entry point for the paper's networks:
+ * {@code Nets.conv4().width(2).keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).build()}.
+ * Defaults: edge-popup, k = 0.5, signed Kaiming constant, seed 0, CIFAR-10 input (3x32x32, 10
+ * classes) for the conv nets and MNIST input (1x28x28) for FC.
+ */
+public final class Nets {
+    private String arch;
+    private double width = 1;
+    private int channels;
+    private int height;
+    private int imageWidth;
+    private int classes = 10;
+    private Method method = Method.EDGE_POPUP;
+    private double keep = 0.5;
+    private Init init = Init.SIGNED_KAIMING_CONSTANT;
+    private long weightSeed;
+    private long scoreSeed = 1;
+
+    private Nets(String arch, int channels, int size) {
+        this.arch = arch;
+        this.channels = channels;
+        this.height = size;
+        this.imageWidth = size;
+    }
+
+    /** @return FC 784-300-100-10 (any input size) */
+    public static Nets fc() {
+        return new Nets("fc", 1, 28);
+    }
+
+    /** @return Conv2 */
+    public static Nets conv2() {
+        return new Nets("conv2", 3, 32);
+    }
+
+    /** @return Conv4 */
+    public static Nets conv4() {
+        return new Nets("conv4", 3, 32);
+    }
+
+    /** @return Conv6 */
+    public static Nets conv6() {
+        return new Nets("conv6", 3, 32);
+    }
+
+    /** @return Conv8 */
+    public static Nets conv8() {
+        return new Nets("conv8", 3, 32);
+    }
+
+    /**
+     * @param arch "fc", "conv2", "conv4", "conv6" or "conv8"
+     * @return that architecture with its default input
+     */
+    public static Nets of(String arch) {
+        return arch.equalsIgnoreCase("fc") ? fc() : new Nets(arch, 3, 32);
+    }
+
+    /**
+     * @param w the width multiplier, > 0
+     * @return this
+     */
+    public Nets width(double w) {
+        this.width = w;
+        return this;
+    }
+
+    /**
+     * @param k the fraction of weights kept in every layer, in (0, 1]
+     * @return this
+     */
+    public Nets keep(double k) {
+        this.keep = Masks.checkKeep(k);
+        return this;
+    }
+
+    /**
+     * @param d the weights' distribution
+     * @return this
+     */
+    public Nets init(Init d) {
+        this.init = d;
+        return this;
+    }
+
+    /**
+     * @param m how the layers learn
+     * @return this
+     */
+    public Nets method(Method m) {
+        this.method = m;
+        return this;
+    }
+
+    /**
+     * Sets the input image shape and class count.
+     *
+     * @param c channels
+     * @param h height
+     * @param w width
+     * @param numClasses classes
+     * @return this
+     */
+    public Nets input(int c, int h, int w, int numClasses) {
+        this.channels = c;
+        this.height = h;
+        this.imageWidth = w;
+        this.classes = numClasses;
+        return this;
+    }
+
+    /**
+     * Sets the input to match a data set.
+     *
+     * @param data the training set
+     * @return this
+     */
+    public Nets inputOf(dev.edgepopup.data.ImageSet data) {
+        return input((int) data.imageShape().get(0), (int) data.imageShape().get(1),
+                (int) data.imageShape().get(2), data.classes());
+    }
+
+    /**
+     * One seed for everything: weights from {@code seed}, scores from {@code seed + 1}.
+     *
+     * @param seed the seed
+     * @return this
+     */
+    public Nets seed(long seed) {
+        this.weightSeed = seed;
+        this.scoreSeed = seed + 1;
+        return this;
+    }
+
+    /**
+     * @param seed the seed of the random weights alone
+     * @return this
+     */
+    public Nets weightSeed(long seed) {
+        this.weightSeed = seed;
+        return this;
+    }
+
+    /**
+     * @param seed the seed of the initial scores alone
+     * @return this
+     */
+    public Nets scoreSeed(long seed) {
+        this.scoreSeed = seed;
+        return this;
+    }
+
+    /** @return the spec these settings describe (validated) */
+    public NetSpec spec() {
+        return new NetSpec(arch, width, channels, height, imageWidth, classes, method, keep, init,
+                weightSeed, scoreSeed);
+    }
+
+    /** @return the network; close it when done */
+    public Net build() {
+        return spec().build();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.edgepopup.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.edgepopup.init.Init;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The straight-through estimator against a hand computation (spec section 1). */
+class MaskedLayerTest {
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        return a;
+    }
+
+    /** kept = n - floor((1-k) n) of the largest |s|, by hand. */
+    private static float[] handMask(float[] s, double k) {
+        int n = s.length;
+        int kept = n - (int) Math.floor((1 - k) * n);
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(Math.abs(s[b]), Math.abs(s[a])));
+        float[] m = new float[n];
+        for (int i = 0; i < kept; i++) {
+            m[idx[i]] = 1;
+        }
+        return m;
+    }
+
+    @Test
+    void linearScoreGradientIsSignTimesUpstreamTimesWeight() {
+        int in = 5;
+        int out = 4;
+        int batch = 3;
+        double k = 0.4;
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.EDGE_POPUP, k,
+                    Init.KAIMING_NORMAL, 11, 12);
+            layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(batch, in));
+            float[] w = layer.weight().getArray().toFloatArray();
+            float[] s = layer.scores().getArray().toFloatArray();
+            float[] x = random(batch * in, 3);
+            float[] up = random(batch * out, 4); // dL/dy: L = sum(y * up)
+            float[] mask = handMask(s, k);
+            float[] grad;
+            float[] y;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray xa = m.create(x, new Shape(batch, in));
+                NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
+                        new ai.djl.ndarray.NDList(xa), true).head();
+                y = ya.toFloatArray();
+                gc.backward(ya.mul(m.create(up, new Shape(batch, out))).sum());
+            }
+            grad = layer.scores().getArray().getGradient().toFloatArray();
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    int j = o * in + i;
+                    // forward: y = x (W*mask)^T
+                    double gEff = 0; // dL/dW_eff[o,i] = sum_b up[b,o] x[b,i]
+                    for (int b = 0; b < batch; b++) {
+                        gEff += up[b * out + o] * x[b * in + i];
+                    }
+                    double expected = Math.signum(s[j]) * gEff * w[j];
+                    assertEquals(expected, grad[j], 1e-5, "score gradient at " + j);
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                for (int o = 0; o < out; o++) {
+                    double v = 0;
+                    for (int i = 0; i < in; i++) {
+                        v += x[b * in + i] * w[o * in + i] * mask[o * in + i];
+                    }
+                    assertEquals(v, y[b * out + o], 1e-5);
+                }
+            }
+            assertEquals(null, layer.weight().getArray().hasGradient() ? "grad" : null);
+        }
+    }
+
+    @Test
+    void convScoreGradientIsSignTimesUpstreamTimesWeight() {
+        int c = 2;
+        int o = 3;
+        int h = 4;
+        double k = 0.5;
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedConv layer = new MaskedConv("conv", c, o, 3, 1, Method.EDGE_POPUP, k,
+                    Init.SIGNED_KAIMING_CONSTANT, 1, 2);
+            layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, c, h, h));
+            float[] w = layer.weight().getArray().toFloatArray();
+            float[] s = layer.scores().getArray().toFloatArray();
+            float[] x = random(c * h * h, 5);
+            float[] up = random(o * h * h, 6);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
+                        new ai.djl.ndarray.NDList(m.create(x, new Shape(1, c, h, h))), true)
+                        .head();
+                gc.backward(ya.mul(m.create(up, new Shape(1, o, h, h))).sum());
+            }
+            float[] grad = layer.scores().getArray().getGradient().toFloatArray();
+            // dL/dW_eff[oc, ic, ky, kx] = sum_{r,q} up[oc,r,q] * xpad[ic, r+ky-1, q+kx-1]
+            for (int oc = 0; oc < o; oc++) {
+                for (int ic = 0; ic < c; ic++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            double g = 0;
+                            for (int r = 0; r < h; r++) {
+                                for (int q = 0; q < h; q++) {
+                                    int rr = r + ky - 1;
+                                    int qq = q + kx - 1;
+                                    if (rr >= 0 && rr < h && qq >= 0 && qq < h) {
+                                        g += up[(oc * h + r) * h + q] * x[(ic * h + rr) * h + qq];
+                                    }
+                                }
+                            }
+                            int j = ((oc * c + ic) * 3 + ky) * 3 + kx;
+                            assertEquals(Math.signum(s[j]) * g * w[j], grad[j], 1e-5);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void maskHasExactKeptCountAndOnlyZeroOrOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[] sizes = {1, 2, 3, 7, 10, 64, 99, 1000, 4097};
+            double[] ks = {0.01, 0.05, 0.1, 0.3, 1.0 / 3, 0.5, 0.7, 0.9, 0.99, 1.0};
+            for (int n : sizes) {
+                for (double k : ks) {
+                    float[] s = random(n, n * 31L);
+                    float[] mask = Masks.topK(m.create(s).abs(), k).toFloatArray();
+                    long ones = 0;
+                    for (float v : mask) {
+                        assertTrue(v == 0f || v == 1f, "mask value " + v);
+                        ones += (long) v;
+                    }
+                    assertEquals(n - (long) Math.floor((1 - k) * n), ones, "n=" + n + " k=" + k);
+                    assertArrayEquals(handMask(s, k), mask, "n=" + n + " k=" + k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void tiesStillGiveTheExactCountAndPreferLargerValues() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] s = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.9f, 0.1f};
+            float[] mask = Masks.topK(m.create(s), 0.45).toFloatArray(); // kept = 10 - 5 = 5
+            double ones = 0;
+            for (float v : mask) {
+                ones += v;
+            }
+            assertEquals(5, ones);
+            assertEquals(1f, mask[8]);
+            assertEquals(0f, mask[9]);
+            float[] same = new float[100];
+            java.util.Arrays.fill(same, 0.25f);
+            for (double k : new double[] {0.01, 0.37, 0.5, 0.99}) {
+                float[] mk = Masks.topK(m.create(same), k).toFloatArray();
+                double c = 0;
+                for (float v : mk) {
+                    c += v;
+                }
+                assertEquals(100 - Math.floor((1 - k) * 100), c);
+            }
+        }
+    }
+
+    @Test
+    void keptCountFollowsTheReferenceRounding() {
+        assertEquals(1, Masks.keptCount(1, 0.01));
+        assertEquals(2, Masks.keptCount(3, 0.5)); // 3 - floor(1.5)
+        assertEquals(1728 - 1209, Masks.keptCount(1728, 0.3)); // floor(0.7 * 1728) = 1209
+        assertEquals(10, Masks.keptCount(10, 1.0));
+    }
+
+    @Test
+    void forwardLeavesNoArraysOnTheParameterManager() {
+        try (NDManager m = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {
+            MaskedLinear layer = new MaskedLinear("fc", 8, 4, Method.EDGE_POPUP, 0.5,
+                    Init.KAIMING_NORMAL, 1, 2);
+            layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 8));
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                layer.forward(new ai.djl.training.ParameterStore(m, false),
+                        new ai.djl.ndarray.NDList(batch.ones(new Shape(2, 8))), true);
+            }
+            assertEquals(before, m.getManagedArrays().size());
+        }
+    }
+}
