@@ -157,6 +157,44 @@ class MaskedLayerTest {
     }
 
     @Test
+    void largeLayersTakeTheBracketedPathAndAgreeWithAFullSelection() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int n : new int[] {(int) Masks.BAND_MIN, 100_003, 235_200}) {
+                float[] s = random(n, n);
+                for (double k : new double[] {0.001, 0.05, 0.3, 0.5, 0.7, 0.97, 0.9999}) {
+                    float[] mask = Masks.topK(m.create(s).abs(), k).toFloatArray();
+                    assertArrayEquals(handMask(s, k), mask, "n=" + n + " k=" + k);
+                }
+            }
+            // Many ties at the threshold: a quarter of the values share one magnitude.
+            float[] s = random(200_000, 9);
+            for (int i = 0; i < s.length; i += 4) {
+                s[i] = 0.5f;
+            }
+            for (double k : new double[] {0.2, 0.5, 0.6}) {
+                float[] mask = Masks.topK(m.create(s), k).toFloatArray();
+                double ones = 0;
+                for (int i = 0; i < s.length; i++) {
+                    assertTrue(mask[i] == 0f || mask[i] == 1f);
+                    ones += mask[i];
+                }
+                assertEquals(s.length - Math.floor((1 - k) * s.length), ones, "k=" + k);
+                // Every kept value is at least every dropped value.
+                float minKept = Float.MAX_VALUE;
+                float maxDropped = -Float.MAX_VALUE;
+                for (int i = 0; i < s.length; i++) {
+                    if (mask[i] == 1f) {
+                        minKept = Math.min(minKept, s[i]);
+                    } else {
+                        maxDropped = Math.max(maxDropped, s[i]);
+                    }
+                }
+                assertTrue(minKept >= maxDropped, "k=" + k);
+            }
+        }
+    }
+
+    @Test
     void tiesStillGiveTheExactCountAndPreferLargerValues() {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] s = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.9f, 0.1f};

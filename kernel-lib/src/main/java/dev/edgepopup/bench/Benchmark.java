@@ -1,0 +1,136 @@
+package dev.edgepopup.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.nn.MaskedLayer;
+import dev.edgepopup.nn.Masks;
+import dev.edgepopup.nn.Method;
+import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.Nets;
+import dev.edgepopup.train.History;
+import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Training;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Training throughput at batch 128 on random images: FC 784-300-100-10 and Conv4 on 3x32x32, each
+ * with edge-popup and learned dense weights in the same run, through the library's own training
+ * loop, plus the time of one mask computation per layer. Usage:
+ * {@code Benchmark [--steps N] [--threads T] [--nets fc,conv4]}.
+ */
+public final class Benchmark {
+    private Benchmark() {}
+
+    /**
+     * Runs the benchmark and prints its tables.
+     *
+     * @param args {@code --steps N} measured steps per configuration (default 30),
+     *     {@code --threads T} intra-op threads (default: the engine's), {@code --nets a,b}
+     */
+    public static void main(String[] args) {
+        int steps = 30;
+        String[] nets = {"fc", "conv4"};
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--steps":
+                    steps = Integer.parseInt(args[++i]);
+                    break;
+                case "--threads":
+                    int t = Integer.parseInt(args[++i]);
+                    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(t));
+                    break;
+                case "--nets":
+                    nets = args[++i].split(",");
+                    break;
+                default:
+                    System.err.println("unknown argument " + args[i]
+                            + "; use --steps N --threads T --nets fc,conv4");
+                    System.exit(2);
+            }
+        }
+        System.out.printf(Locale.ROOT, "engine %s, batch 128, %d measured steps, %s%n",
+                Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
+                steps, threads());
+        System.out.printf(Locale.ROOT, "%-6s %12s %12s %8s%n", "net", "edge-popup", "dense",
+                "ratio");
+        for (String arch : nets) {
+            double ep = imagesPerSecond(arch, Method.EDGE_POPUP, steps);
+            double dense = imagesPerSecond(arch, Method.DENSE, steps);
+            System.out.printf(Locale.ROOT, "%-6s %12.0f %12.0f %8.3f%n", arch, ep, dense,
+                    ep / dense);
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-6s %-6s %10s %12s%n", "net", "layer", "weights",
+                "mask ms");
+        for (String arch : nets) {
+            try (Net net = Nets.of(arch).build()) {
+                for (MaskedLayer l : net.layers()) {
+                    System.out.printf(Locale.ROOT, "%-6s %-6s %10d %12.3f%n", arch, l.label(),
+                            l.weightCount(), maskMillis(l));
+                }
+            }
+        }
+    }
+
+    private static String threads() {
+        String t = System.getProperty("ai.djl.pytorch.num_threads");
+        return (t == null ? Runtime.getRuntime().availableProcessors() + " cores" : t + " threads");
+    }
+
+    /** Images/s of the second of two epochs (the first warms up), through {@link Training}. */
+    static double imagesPerSecond(String arch, Method method, int steps) {
+        int batch = 128;
+        try (Net net = Nets.of(arch).method(method).seed(1).build()) {
+            ImageSet train = random(net, batch * steps, 1);
+            ImageSet test = random(net, batch, 2);
+            Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
+            History h = Training.of(net, train, test).recipe(recipe).run();
+            return h.epochs().get(1).imagesPerSecond();
+        }
+    }
+
+    private static ImageSet random(Net net, int n, long seed) {
+        int c = net.spec().channels();
+        int h = net.spec().height();
+        int w = net.spec().imageWidth();
+        byte[] px = new byte[n * c * h * w];
+        int[] labels = new int[n];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) r.nextInt(256);
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(10);
+        }
+        float[] mean = new float[c];
+        float[] std = new float[c];
+        Arrays.fill(mean, 0.5f);
+        Arrays.fill(std, 0.25f);
+        return new ImageSet("random", c, h, w, px, labels, 10, mean, std,
+                ImageSet.Augmentation.NONE);
+    }
+
+    /** Median milliseconds of one top-k mask of the layer's |scores|. */
+    private static double maskMillis(MaskedLayer l) {
+        double[] t = new double[21];
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = l.scores().getArray().duplicate().abs();
+            a.attach(m);
+            for (int i = 0; i < t.length; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager sub = m.newSubManager()) {
+                    NDArray mask = Masks.topK(a, l.keep());
+                    mask.attach(sub);
+                    mask.toFloatArray(); // forces the work to finish
+                }
+                t[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(t);
+        return t[t.length / 2];
+    }
+}

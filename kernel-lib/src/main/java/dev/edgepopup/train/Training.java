@@ -1,0 +1,259 @@
+package dev.edgepopup.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.nn.MaskedLayer;
+import dev.edgepopup.nn.Net;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a network with a recipe:
+ * {@code History h = Training.of(net, train, test).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(5)).run();}
+ *
+ * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order,
+ * augmentation and (for Zhou) mask samples of each epoch are drawn from the data seed and the
+ * epoch's number alone, so a run resumed from a checkpoint ends exactly as an uninterrupted one.
+ * An interrupt ({@link Thread#interrupt()}) stops at the next batch and returns the partial
+ * history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
+ */
+public final class Training {
+    private final Net net;
+    private final ImageSet train;
+    private final ImageSet test;
+    private Recipe recipe = Recipe.CIFAR10_EDGE_POPUP;
+    private long dataSeed;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private Path checkpoint;
+    private int evalBatchSize = 1000;
+    private Checkpoint.State resumed;
+
+    private Training(Net net, ImageSet train, ImageSet test) {
+        this.net = Objects.requireNonNull(net);
+        this.train = Objects.requireNonNull(train);
+        this.test = Objects.requireNonNull(test);
+    }
+
+    /**
+     * @param net the network to train (its trained tensors change in place)
+     * @param train training data
+     * @param test test data, evaluated after every epoch
+     * @return a training with the CIFAR-10 edge-popup recipe and data seed 0
+     */
+    public static Training of(Net net, ImageSet train, ImageSet test) {
+        return new Training(net, train, test);
+    }
+
+    /**
+     * Continues a run from its checkpoint: rebuilds the network from the stored spec and seeds,
+     * restores the trained tensors, optimizer state and history, and trains the remaining epochs.
+     *
+     * @param file the checkpoint
+     * @param train training data (the same as the original run's)
+     * @param test test data
+     * @return the training, ready to {@link #run()}; its {@link #net()} is new and owned by you
+     * @throws IOException if the checkpoint is missing or corrupt
+     */
+    public static Training resume(Path file, ImageSet train, ImageSet test) throws IOException {
+        Checkpoint.State s = Checkpoint.read(file);
+        Net net = s.history().spec().build();
+        Training t = new Training(net, train, test);
+        t.recipe = s.history().recipe();
+        t.dataSeed = s.history().dataSeed();
+        t.checkpoint = file;
+        t.resumed = s;
+        return t;
+    }
+
+    /**
+     * @param r the recipe
+     * @return this
+     */
+    public Training recipe(Recipe r) {
+        this.recipe = Objects.requireNonNull(r);
+        return this;
+    }
+
+    /**
+     * @param seed the seed of data order, augmentation and Zhou's mask samples
+     * @return this
+     */
+    public Training dataSeed(long seed) {
+        this.dataSeed = seed;
+        return this;
+    }
+
+    /**
+     * @param l a progress listener
+     * @return this
+     */
+    public Training listener(TrainingListener l) {
+        listeners.add(Objects.requireNonNull(l));
+        return this;
+    }
+
+    /**
+     * Saves a checkpoint to {@code file} after every completed epoch.
+     *
+     * @param file the checkpoint file
+     * @return this
+     */
+    public Training checkpoint(Path file) {
+        this.checkpoint = file;
+        return this;
+    }
+
+    /**
+     * @param n examples per evaluation forward pass
+     * @return this
+     */
+    public Training evalBatchSize(int n) {
+        this.evalBatchSize = n;
+        return this;
+    }
+
+    /** @return the network being trained */
+    public Net net() {
+        return net;
+    }
+
+    /**
+     * Trains until the recipe's last epoch, an interrupt or a NaN loss.
+     *
+     * @return the history (partial when interrupted)
+     */
+    public History run() {
+        Optimizer opt = Optimizer.of(recipe, net.trainable());
+        History history = new History(net.spec(), recipe, dataSeed);
+        int start = 0;
+        if (resumed != null) {
+            resumed.restoreInto(net, opt, history);
+            start = history.completedEpochs();
+        }
+        try (NDManager runManager = NDManager.newBaseManager()) {
+            for (int epoch = start; epoch < recipe.epochs(); epoch++) {
+                EpochRecord r = epoch(epoch, opt, history, runManager);
+                history.add(r);
+                if (!r.complete()) {
+                    history.markInterrupted();
+                    break;
+                }
+                for (TrainingListener l : listeners) {
+                    l.onEpoch(r, recipe.epochs());
+                }
+                if (checkpoint != null) {
+                    writeCheckpoint(opt, history);
+                }
+            }
+        } finally {
+            history.keptFractions(keptFractions());
+            for (TrainingListener l : listeners) {
+                l.onEnd(history);
+            }
+        }
+        return history;
+    }
+
+    private List<Double> keptFractions() {
+        List<Double> out = new ArrayList<>();
+        for (MaskedLayer l : net.layers()) {
+            out.add(l.keptCount() / l.weightCount());
+        }
+        return out;
+    }
+
+    private void writeCheckpoint(Optimizer opt, History history) {
+        try {
+            Checkpoint.write(checkpoint, net, opt, history);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write checkpoint " + checkpoint, e);
+        }
+    }
+
+    /** A seed for one epoch's randomness, independent of every other epoch's. */
+    static long epochSeed(long dataSeed, int epoch) {
+        return new SplittableRandom(dataSeed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
+    }
+
+    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager) {
+        long seed = epochSeed(dataSeed, epoch);
+        Engine.getInstance().setRandomSeed((int) seed);
+        int[] order = permutation(train.size(), new SplittableRandom(seed));
+        SplittableRandom augment = new SplittableRandom(~seed);
+        double lr = recipe.lrAt(epoch);
+        int bs = recipe.batchSize();
+        int batches = (order.length + bs - 1) / bs;
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long correct = 0;
+        int seen = 0;
+        for (int b = 0; b < batches; b++) {
+            if (Thread.interrupted()) {
+                double s = (System.nanoTime() - t0) / 1e9;
+                return new EpochRecord(epoch + 1, lossSum / Math.max(1, seen),
+                        (double) correct / Math.max(1, seen), Double.NaN, lr, s, seen / s, false);
+            }
+            int n = Math.min(bs, order.length - b * bs);
+            int[] idx = new int[n];
+            System.arraycopy(order, b * bs, idx, 0, n);
+            float loss;
+            try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
+                NDList xy = train.batch(step, idx, augment);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = net.forward(xy.get(0), true);
+                    NDArray l = Loss.crossEntropy(logits, xy.get(1), recipe.labelSmoothing());
+                    loss = l.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw new TrainingDivergedException(String.format(
+                                "loss became %s at epoch %d, batch %d of %d (lr %.4g); the run "
+                                        + "stopped after %d complete epochs: lower the learning "
+                                        + "rate",
+                                loss, epoch + 1, b + 1, batches, lr, history.completedEpochs()),
+                                history);
+                    }
+                    gc.backward(l);
+                    correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
+                            .countNonzero().getLong();
+                }
+                opt.step(lr);
+            }
+            lossSum += (double) loss * n;
+            seen += n;
+            double secs = (System.nanoTime() - t0) / 1e9;
+            for (TrainingListener l : listeners) {
+                l.onBatch(epoch + 1, b + 1, batches, lossSum / seen, (double) correct / seen,
+                        seen / secs);
+            }
+        }
+        double trainSecs = (System.nanoTime() - t0) / 1e9;
+        double testAcc = net.accuracy(test, evalBatchSize);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new EpochRecord(epoch + 1, lossSum / seen, (double) correct / seen, testAcc, lr,
+                secs, seen / trainSecs, true);
+    }
+
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
