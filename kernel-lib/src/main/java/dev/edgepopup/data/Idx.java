@@ -72,18 +72,21 @@ public final class Idx {
         for (int i = 0; i < n; i++) {
             labels[i] = raw[i] & 0xff;
             if (labels[i] >= classes) {
-                throw new CorruptDataException(
-                        file, start + i,
+                throw in.corrupt(
+                        start + i,
                         "label " + labels[i] + " is not below the class count " + classes);
             }
         }
         return labels;
     }
 
-    /** The decompressed bytes of one file, read front to back, with the offset every error names. */
+    /**
+     * The decompressed bytes of one file, read front to back, with the offset every error names.
+     */
     private static final class Reader {
         private final Path file;
         private final InputStream in;
+        private final boolean gzip;
         private long offset;
 
         Reader(Path file) {
@@ -92,12 +95,13 @@ public final class Idx {
             try {
                 bytes = Files.readAllBytes(file);
             } catch (NoSuchFileException e) {
-                throw new MissingDataException(file, "An IDX (MNIST-format) file was expected there.");
+                throw new MissingDataException(
+                        file, "An IDX (MNIST-format) file was expected there.");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             InputStream raw = new ByteArrayInputStream(bytes);
-            boolean gzip = bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b;
+            gzip = bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b;
             try {
                 this.in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
             } catch (IOException e) {
@@ -110,16 +114,17 @@ public final class Idx {
             int found = readInt("the magic number");
             if (found != magic) {
                 // Point at the first differing byte: the data type (2) or the dimension count (3).
-                throw new CorruptDataException(
-                        file, Integer.numberOfLeadingZeros(found ^ magic) / 8,
-                        String.format("magic number 0x%08x, expected 0x%08x (%s)", found, magic, what));
+                throw corrupt(
+                        Integer.numberOfLeadingZeros(found ^ magic) / 8,
+                        String.format(
+                                "magic number 0x%08x, expected 0x%08x (%s)", found, magic, what));
             }
             int[] dims = new int[ndims];
             for (int d = 0; d < ndims; d++) {
                 long at = offset;
                 dims[d] = readInt("dimension " + d + " of the header");
                 if (dims[d] <= 0) {
-                    throw new CorruptDataException(file, at, "dimension " + d + " is " + dims[d]);
+                    throw corrupt(at, "dimension " + d + " is " + dims[d]);
                 }
             }
             return dims;
@@ -129,14 +134,14 @@ public final class Idx {
         byte[] payload(long size) {
             long end = offset + size;
             if (size > Integer.MAX_VALUE - 8) {
-                throw new CorruptDataException(
-                        file, offset, "the header declares " + size + " bytes, more than an array holds");
+                throw corrupt(
+                        offset, "the header declares " + size + " bytes, more than an array holds");
             }
-            byte[] data = read((int) size, "the data (the header declares it runs to byte " + end + ")");
+            byte[] data =
+                    read((int) size, "the data (the header declares it runs to byte " + end + ")");
             try {
                 if (in.read() != -1) {
-                    throw new CorruptDataException(
-                            file, end, "unexpected bytes after the data the header declares");
+                    throw corrupt(end, "unexpected bytes after the data the header declares");
                 }
             } catch (IOException e) {
                 throw broken(e);
@@ -160,7 +165,7 @@ public final class Idx {
                     throw broken(e);
                 }
                 if (k < 0) {
-                    throw new CorruptDataException(file, offset, "the file ends inside " + what);
+                    throw corrupt(offset, "the file ends inside " + what);
                 }
                 got += k;
                 offset += k;
@@ -168,12 +173,19 @@ public final class Idx {
             return data;
         }
 
-        /** The bytes are in memory, so any I/O failure here is a truncated or damaged gzip stream. */
+        /**
+         * The bytes are in memory, so any I/O failure here is a truncated or damaged gzip stream.
+         */
         private CorruptDataException broken(IOException e) {
-            CorruptDataException c =
-                    new CorruptDataException(file, offset, "broken gzip stream (" + e.getMessage() + ")");
+            CorruptDataException c = corrupt(offset, "broken gzip stream (" + e.getMessage() + ")");
             c.initCause(e);
             return c;
+        }
+
+        /** The exception for a problem at {@code at}, saying which bytes offsets count. */
+        CorruptDataException corrupt(long at, String problem) {
+            return new CorruptDataException(
+                    file, at, gzip ? problem + " (offsets count decompressed bytes)" : problem);
         }
     }
 }

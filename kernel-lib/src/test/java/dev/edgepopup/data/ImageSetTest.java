@@ -22,8 +22,17 @@ class ImageSetTest {
             pixels[SIDE * SIDE + i] = (byte) (i + 101);
         }
         // mean 0, std 1: the batch holds pixel / 255, so pixels can be read back exactly.
-        return new ImageSet("numbered", 2, SIDE, SIDE, pixels, new int[] {0}, 1, new float[2],
-                new float[] {1, 1}, augmentation);
+        return new ImageSet(
+                "numbered",
+                2,
+                SIDE,
+                SIDE,
+                pixels,
+                new int[] {0},
+                1,
+                new float[2],
+                new float[] {1, 1},
+                augmentation);
     }
 
     /** The image of a one-example batch as integer pixel values [c][r][col]. */
@@ -41,7 +50,9 @@ class ImageSetTest {
         }
     }
 
-    /** Reference augmentation: zero-pad by 4, take the 6x6 window at (4 + dy, 4 + dx), mirror it. */
+    /**
+     * Reference augmentation: zero-pad by 4, take the 6x6 window at (4 + dy, 4 + dx), mirror it.
+     */
     static int[][][] padCropFlip(int[][][] image, int dy, int dx, boolean flip) {
         int[][][] out = new int[image.length][SIDE][SIDE];
         for (int c = 0; c < image.length; c++) {
@@ -93,8 +104,18 @@ class ImageSetTest {
     void aSinglePixelMovesWhereTheDrawsSay() {
         byte[] pixels = new byte[SIDE * SIDE];
         pixels[SIDE + 5] = (byte) 200; // row 1, column 5
-        ImageSet set = new ImageSet("dot", 1, SIDE, SIDE, pixels, new int[] {0}, 1, new float[1],
-                new float[] {1}, Augmentation.CROP_FLIP);
+        ImageSet set =
+                new ImageSet(
+                        "dot",
+                        1,
+                        SIDE,
+                        SIDE,
+                        pixels,
+                        new int[] {0},
+                        1,
+                        new float[1],
+                        new float[] {1},
+                        Augmentation.CROP_FLIP);
         // Seed 10 draws dy = -3, dx = +3 and a flip: the content moves down 3 rows and left 3
         // columns (column 5 -> 2), then the mirror takes column 2 to column 3.
         int[][] got = image(set, new SplittableRandom(10))[0];
