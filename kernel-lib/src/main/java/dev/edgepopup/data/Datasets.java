@@ -1,0 +1,301 @@
+package dev.edgepopup.data;
+
+import dev.edgepopup.data.ImageSet.Augmentation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The notebooks' data sets, read from local files into memory. Nothing here touches the network: a
+ * missing data set is a {@link MissingDataException} saying how to install it, a damaged file a
+ * {@link CorruptDataException} naming the file and byte offset.
+ */
+public final class Datasets {
+    /** Where Debian's {@code dataset-fashion-mnist} package installs Fashion-MNIST. */
+    public static final Path FASHION_MNIST_DEBIAN = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private static final int CLASSES = 10;
+    private static final float[] MNIST_MEAN = {0.1307f};
+    private static final float[] MNIST_STD = {0.3081f};
+    private static final float[] CIFAR_MEAN = {0.491f, 0.482f, 0.447f};
+    private static final float[] CIFAR_STD = {0.247f, 0.243f, 0.262f};
+    private static final String CIFAR_DIR = "cifar-10-batches-bin";
+    private static final List<String> CIFAR_TRAIN =
+            List.of(
+                    "data_batch_1.bin",
+                    "data_batch_2.bin",
+                    "data_batch_3.bin",
+                    "data_batch_4.bin",
+                    "data_batch_5.bin");
+    private static final String CIFAR_TEST = "test_batch.bin";
+    private static final int CIFAR_IMAGE = 3 * 32 * 32;
+    private static final int CIFAR_RECORD = 1 + CIFAR_IMAGE;
+
+    private Datasets() {}
+
+    /**
+     * A training and a test set.
+     *
+     * @param train the training set
+     * @param test the test set
+     */
+    public record Data(ImageSet train, ImageSet test) {
+        /**
+         * The first examples of each set, for quick runs.
+         *
+         * @param trainN training examples to keep, at least 1
+         * @param testN test examples to keep, at least 1
+         * @return the shortened sets (the same sets where they are no longer than asked)
+         */
+        public Data limit(int trainN, int testN) {
+            return new Data(train.limit(trainN), test.limit(testN));
+        }
+    }
+
+    /**
+     * Fashion-MNIST from the system property {@code edgepopup.fashionMnist}, else the environment
+     * variable {@code EDGEPOPUP_FASHION_MNIST}, else {@link #FASHION_MNIST_DEBIAN}.
+     *
+     * @return 60000 training and 10000 test images, 1x28x28, 10 classes, no augmentation
+     * @throws MissingDataException if a file is missing; the message gives the install command
+     * @throws CorruptDataException if a file is damaged
+     */
+    public static Data fashionMnist() {
+        return fashionMnist(
+                location(
+                        "edgepopup.fashionMnist", "EDGEPOPUP_FASHION_MNIST", FASHION_MNIST_DEBIAN));
+    }
+
+    /**
+     * Fashion-MNIST from {@code dir}, which holds {@code train-images-idx3-ubyte.gz}, {@code
+     * train-labels-idx1-ubyte.gz}, {@code t10k-images-idx3-ubyte.gz} and {@code
+     * t10k-labels-idx1-ubyte.gz} (or the same names without {@code .gz}).
+     *
+     * @param dir the directory
+     * @return the training and test sets, normalised like MNIST, no augmentation
+     * @throws MissingDataException if a file is missing; the message gives the install command
+     * @throws CorruptDataException if a file is damaged
+     */
+    public static Data fashionMnist(Path dir) {
+        return idx(
+                "fashion-mnist",
+                dir,
+                "Install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist"
+                        + " (it goes to " + FASHION_MNIST_DEBIAN + "), or point the system property"
+                        + " edgepopup.fashionMnist or the environment variable"
+                        + " EDGEPOPUP_FASHION_MNIST at a directory holding its four files.");
+    }
+
+    /**
+     * MNIST from {@code dir}, with the file names of {@link #fashionMnist(Path)}.
+     *
+     * @param dir the directory
+     * @return the training and test sets, normalised with mean 0.1307 and std 0.3081, no
+     *     augmentation
+     * @throws MissingDataException if a file is missing
+     * @throws CorruptDataException if a file is damaged
+     */
+    public static Data mnist(Path dir) {
+        return idx(
+                "mnist",
+                dir,
+                "Place the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
+                    + " t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (gzipped or not) in"
+                    + " " + dir + ".");
+    }
+
+    /**
+     * CIFAR-10 from the system property {@code edgepopup.cifar10}, else the environment variable
+     * {@code EDGEPOPUP_CIFAR10}, else {@code ~/.edgepopup/data/cifar-10-batches-bin}.
+     *
+     * @return see {@link #cifar10(Path)}
+     * @throws MissingDataException if a file is missing; the message says how to download it
+     * @throws CorruptDataException if a file is damaged
+     */
+    public static Data cifar10() {
+        return cifar10(cifar10Location());
+    }
+
+    /**
+     * Whether the six CIFAR-10 files are at the location {@link #cifar10()} reads (their contents
+     * are not checked).
+     *
+     * @return true when all of them are there
+     */
+    public static boolean cifar10Present() {
+        Path batches = cifarBatches(cifar10Location());
+        return cifarFiles(batches).stream().allMatch(Files::isRegularFile);
+    }
+
+    /**
+     * CIFAR-10 in its binary format: {@code data_batch_1.bin} to {@code data_batch_5.bin} and
+     * {@code test_batch.bin}, each a sequence of records of one label byte and 3072 pixel bytes
+     * (the red, green and blue 32x32 planes).
+     *
+     * @param dir the directory holding the .bin files, or its parent holding {@code
+     *     cifar-10-batches-bin/}
+     * @return the training set with {@link Augmentation#CROP_FLIP} and the test set without
+     *     augmentation, 3x32x32, 10 classes
+     * @throws MissingDataException if a file is missing; the message says how to download it
+     * @throws CorruptDataException if a file is damaged
+     */
+    public static Data cifar10(Path dir) {
+        Path batches = cifarBatches(dir.toAbsolutePath());
+        // Cifar10Download unpacks cifar-10-batches-bin/ into the directory it is given.
+        Path target = batches.endsWith(CIFAR_DIR) ? batches.getParent() : batches;
+        String how =
+                "Download CIFAR-10 with: java -cp <kernel-lib classpath> "
+                        + Cifar10Download.class.getName() + " " + target + " (needs internet),"
+                        + " or fetch " + Cifar10Download.URL + " by hand and unpack it in "
+                        + target + ".";
+        List<Path> files = cifarFiles(batches);
+        for (Path p : files) {
+            if (!Files.isRegularFile(p)) {
+                throw new MissingDataException(Files.isDirectory(batches) ? p : batches, how);
+            }
+        }
+        int last = files.size() - 1;
+        return new Data(
+                cifar("cifar10/train", files.subList(0, last), Augmentation.CROP_FLIP),
+                cifar("cifar10/test", files.subList(last, last + 1), Augmentation.NONE));
+    }
+
+    private static Path cifar10Location() {
+        return location(
+                "edgepopup.cifar10",
+                "EDGEPOPUP_CIFAR10",
+                Path.of(System.getProperty("user.home"), ".edgepopup", "data", CIFAR_DIR));
+    }
+
+    /** The system property if set, else the environment variable if set, else the fallback. */
+    private static Path location(String property, String env, Path fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(env);
+        }
+        return value == null || value.isBlank() ? fallback : Path.of(value);
+    }
+
+    private static Data idx(String name, Path dir, String how) {
+        // Find all four files before reading any, so a missing one fails at once.
+        Path trainImages = idxFile(dir, "train-images-idx3-ubyte", how);
+        Path trainLabels = idxFile(dir, "train-labels-idx1-ubyte", how);
+        Path testImages = idxFile(dir, "t10k-images-idx3-ubyte", how);
+        Path testLabels = idxFile(dir, "t10k-labels-idx1-ubyte", how);
+        return new Data(
+                idxSet(name + "/train", trainImages, trainLabels),
+                idxSet(name + "/test", testImages, testLabels));
+    }
+
+    /** {@code base.gz}, else {@code base} as unpacked by gunzip; Idx recognises either. */
+    private static Path idxFile(Path dir, String base, String how) {
+        Path gz = dir.resolve(base + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        Path raw = dir.resolve(base);
+        if (Files.isRegularFile(raw)) {
+            return raw;
+        }
+        throw new MissingDataException(Files.isDirectory(dir) ? gz : dir, how);
+    }
+
+    private static ImageSet idxSet(String name, Path imageFile, Path labelFile) {
+        Idx.Images images = Idx.readImages(imageFile);
+        int[] labels = Idx.readLabels(labelFile, CLASSES);
+        if (labels.length != images.count()) {
+            // Offset 4 is the count in both headers.
+            throw new CorruptDataException(
+                    labelFile,
+                    4,
+                    labels.length + " labels, but " + imageFile + " holds " + images.count()
+                            + " images");
+        }
+        return new ImageSet(
+                name,
+                1,
+                images.rows(),
+                images.cols(),
+                images.pixels(),
+                labels,
+                CLASSES,
+                MNIST_MEAN,
+                MNIST_STD,
+                Augmentation.NONE);
+    }
+
+    private static Path cifarBatches(Path dir) {
+        Path inner = dir.resolve(CIFAR_DIR);
+        return Files.isDirectory(inner) ? inner : dir;
+    }
+
+    /** The five training batches, then the test batch. */
+    private static List<Path> cifarFiles(Path batches) {
+        List<Path> files = new ArrayList<>();
+        CIFAR_TRAIN.forEach(name -> files.add(batches.resolve(name)));
+        files.add(batches.resolve(CIFAR_TEST));
+        return files;
+    }
+
+    private static ImageSet cifar(String name, List<Path> files, Augmentation augmentation) {
+        // Check every length first: a truncated file fails before 150 MB are read.
+        long[] sizes = new long[files.size()];
+        long records = 0;
+        for (int f = 0; f < sizes.length; f++) {
+            Path file = files.get(f);
+            sizes[f] = size(file);
+            if (sizes[f] == 0 || sizes[f] % CIFAR_RECORD != 0) {
+                throw new CorruptDataException(
+                        file,
+                        sizes[f] - sizes[f] % CIFAR_RECORD,
+                        "incomplete record: the file has " + sizes[f]
+                                + " bytes, not a positive multiple of " + CIFAR_RECORD
+                                + " (1 label byte + 3x32x32 pixels)");
+            }
+            records += sizes[f] / CIFAR_RECORD;
+        }
+        byte[] pixels = new byte[Math.toIntExact(records * CIFAR_IMAGE)];
+        int[] labels = new int[(int) records];
+        int n = 0;
+        for (int f = 0; f < sizes.length; f++) {
+            Path file = files.get(f);
+            byte[] raw = bytes(file);
+            if (raw.length != sizes[f]) {
+                throw new CorruptDataException(
+                        file, Math.min(raw.length, sizes[f]), "the file changed while being read");
+            }
+            for (int at = 0; at < raw.length; at += CIFAR_RECORD, n++) {
+                labels[n] = raw[at] & 0xff;
+                if (labels[n] >= CLASSES) {
+                    throw new CorruptDataException(
+                            file,
+                            at,
+                            "label " + labels[n] + " is not below the class count " + CLASSES);
+                }
+                // The record's pixels are already channel-major (R, G, B planes): NCHW as is.
+                System.arraycopy(raw, at + 1, pixels, n * CIFAR_IMAGE, CIFAR_IMAGE);
+            }
+        }
+        return new ImageSet(
+                name, 3, 32, 32, pixels, labels, CLASSES, CIFAR_MEAN, CIFAR_STD, augmentation);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
