@@ -6,11 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import dev.edgepopup.data.ImageSet;
 import dev.edgepopup.init.Init;
@@ -33,34 +30,23 @@ public final class Net implements AutoCloseable {
         this.spec = spec;
         this.manager = NDManager.newBaseManager();
         int layer = 0;
-        int in = spec.channels();
-        int[] convs = NetSpec.convChannels(spec.arch());
-        for (int i = 0; i < convs.length; i++) {
-            int out = spec.scaled(convs[i]);
-            add(new MaskedConv("conv" + (i + 1), in, out, 3, 1, spec.method(), spec.keep(),
-                    spec.init(), Init.layerSeed(spec.weightSeed(), layer),
-                    Init.layerSeed(spec.scoreSeed(), layer)));
-            layer++;
-            block.add(Activation.reluBlock());
-            if (i % 2 == 1) {
-                block.add(Pool.maxPool2dBlock(new Shape(2, 2)));
+        for (NetSpec.Step step : spec.layout()) {
+            switch (step.kind()) {
+                case CONV:
+                    add(new MaskedConv(step.label(), step.in(), step.out(), 3, 1, spec.method(),
+                            spec.keep(), spec.init(), Init.layerSeed(spec.weightSeed(), layer),
+                            Init.layerSeed(spec.scoreSeed(), layer)));
+                    layer++;
+                    break;
+                case LINEAR:
+                    add(new MaskedLinear(step.label(), step.in(), step.out(), spec.method(),
+                            spec.keep(), spec.init(), Init.layerSeed(spec.weightSeed(), layer),
+                            Init.layerSeed(spec.scoreSeed(), layer)));
+                    layer++;
+                    break;
+                default:
+                    block.add(NetSpec.plainBlock(step));
             }
-            in = out;
-        }
-        int pools = convs.length / 2;
-        int features = in * (spec.height() >> pools) * (spec.imageWidth() >> pools);
-        block.add(Blocks.batchFlattenBlock());
-        int[] hidden = NetSpec.hiddenWidths(spec.arch());
-        for (int i = 0; i <= hidden.length; i++) {
-            int out = i < hidden.length ? spec.scaled(hidden[i]) : spec.classes();
-            add(new MaskedLinear("fc" + (i + 1), features, out, spec.method(), spec.keep(),
-                    spec.init(), Init.layerSeed(spec.weightSeed(), layer),
-                    Init.layerSeed(spec.scoreSeed(), layer)));
-            layer++;
-            if (i < hidden.length) {
-                block.add(Activation.reluBlock());
-            }
-            features = out;
         }
         block.initialize(manager, DataType.FLOAT32,
                 new Shape(1, spec.channels(), spec.height(), spec.imageWidth()));
@@ -140,6 +126,21 @@ public final class Net implements AutoCloseable {
      * @return accuracy in [0, 1]
      */
     public double accuracy(ImageSet data, int batchSize) {
+        return accuracy(data, batchSize, manager, x -> forward(x, false));
+    }
+
+    /**
+     * The fraction of {@code data} that a classifier gets right, batch by batch, each batch in
+     * its own manager and scope.
+     *
+     * @param data the examples (not augmented)
+     * @param batchSize examples per forward pass
+     * @param parent the manager the per-batch managers hang from
+     * @param logits the classifier: images to logits
+     * @return accuracy in [0, 1]
+     */
+    public static double accuracy(ImageSet data, int batchSize, NDManager parent,
+            java.util.function.UnaryOperator<NDArray> logits) {
         long correct = 0;
         for (int start = 0; start < data.size(); start += batchSize) {
             int n = Math.min(batchSize, data.size() - start);
@@ -147,11 +148,10 @@ public final class Net implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 idx[i] = start + i;
             }
-            try (NDManager batch = manager.newSubManager(); NDScope ignored = new NDScope()) {
+            try (NDManager batch = parent.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = data.batch(batch, idx, null);
-                NDArray logits = forward(xy.get(0), false);
-                correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
-                        .countNonzero().getLong();
+                correct += logits.apply(xy.get(0)).argMax(1).toType(DataType.INT32, false)
+                        .eq(xy.get(1)).countNonzero().getLong();
             }
         }
         return (double) correct / data.size();

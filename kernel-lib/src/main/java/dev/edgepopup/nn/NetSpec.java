@@ -63,7 +63,7 @@ public record NetSpec(
     }
 
     /** @return the conv channel counts of the architecture before the width multiplier */
-    static int[] convChannels(String arch) {
+    private static int[] convChannels(String arch) {
         switch (arch) {
             case "conv2":
                 return new int[] {64, 64};
@@ -79,7 +79,7 @@ public record NetSpec(
     }
 
     /** @return the hidden fully connected widths before the width multiplier */
-    static int[] hiddenWidths(String arch) {
+    private static int[] hiddenWidths(String arch) {
         return arch.equals("fc") ? new int[] {300, 100} : new int[] {256, 256};
     }
 
@@ -89,8 +89,85 @@ public record NetSpec(
      * @param n a channel count or hidden width
      * @return floor(n * width), at least 1
      */
-    int scaled(int n) {
+    private int scaled(int n) {
         return Math.max(1, (int) Math.floor(n * width));
+    }
+
+    /**
+     * One step of a network's layout.
+     *
+     * @param kind what the step does
+     * @param label the prunable layer's name ("conv1", "fc2"), or null
+     * @param in input channels or features of a prunable layer
+     * @param out output channels or features of a prunable layer
+     */
+    public record Step(Kind kind, String label, int in, int out) {
+        /** The kinds of step. */
+        public enum Kind {
+            /** A 3x3 convolution, padding 1, no bias. */
+            CONV,
+            /** A bias-free fully connected layer. */
+            LINEAR,
+            /** ReLU. */
+            RELU,
+            /** 2x2 max-pool. */
+            POOL,
+            /** Flatten to (N, features). */
+            FLATTEN
+        }
+    }
+
+    /**
+     * The layout of spec section 3: conv pairs with ReLU and a 2x2 max-pool after each pair,
+     * flatten, then bias-free fully connected layers with ReLU between them.
+     *
+     * @return the steps, input first
+     */
+    public List<Step> layout() {
+        List<Step> steps = new java.util.ArrayList<>();
+        int in = channels;
+        int[] convs = convChannels(arch);
+        for (int i = 0; i < convs.length; i++) {
+            int out = scaled(convs[i]);
+            steps.add(new Step(Step.Kind.CONV, "conv" + (i + 1), in, out));
+            steps.add(new Step(Step.Kind.RELU, null, 0, 0));
+            if (i % 2 == 1) {
+                steps.add(new Step(Step.Kind.POOL, null, 0, 0));
+            }
+            in = out;
+        }
+        int pools = convs.length / 2;
+        int features = in * (height >> pools) * (imageWidth >> pools);
+        steps.add(new Step(Step.Kind.FLATTEN, null, 0, 0));
+        int[] hidden = hiddenWidths(arch);
+        for (int i = 0; i <= hidden.length; i++) {
+            int out = i < hidden.length ? scaled(hidden[i]) : classes;
+            steps.add(new Step(Step.Kind.LINEAR, "fc" + (i + 1), features, out));
+            if (i < hidden.length) {
+                steps.add(new Step(Step.Kind.RELU, null, 0, 0));
+            }
+            features = out;
+        }
+        return steps;
+    }
+
+    /**
+     * The parameter-free block of a RELU, POOL or FLATTEN step.
+     *
+     * @param step the step
+     * @return its DJL block
+     */
+    public static ai.djl.nn.Block plainBlock(Step step) {
+        switch (step.kind()) {
+            case RELU:
+                return ai.djl.nn.Activation.reluBlock();
+            case POOL:
+                return ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2));
+            case FLATTEN:
+                return ai.djl.nn.Blocks.batchFlattenBlock();
+            default:
+                throw new IllegalArgumentException(step.kind() + " has weights");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.edgepopup.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
@@ -36,12 +37,21 @@ public abstract class Optimizer {
      *
      * @param recipe the recipe
      * @param params the trained tensors
+     * @param manager owns the optimizer's state; closing it frees the state
      * @return the optimizer
      */
-    public static Optimizer of(Recipe recipe, List<Parameter> params) {
+    public static Optimizer of(Recipe recipe, List<Parameter> params, NDManager manager) {
         return recipe.optimizer() == Kind.SGD
-                ? new Sgd(params, recipe.momentum(), recipe.weightDecay())
-                : new Adam(params, recipe.weightDecay());
+                ? new Sgd(params, recipe.momentum(), recipe.weightDecay(), manager)
+                : new Adam(params, recipe.weightDecay(), manager);
+    }
+
+    /** Adds one zero state array per trained tensor. */
+    private void addState(NDManager manager) {
+        for (Parameter p : params) {
+            NDArray a = p.getArray();
+            state.add(manager.zeros(a.getShape(), a.getDataType(), a.getDevice()));
+        }
     }
 
     /**
@@ -103,15 +113,13 @@ public abstract class Optimizer {
         private final double momentum;
         private final double weightDecay;
 
-        Sgd(List<Parameter> params, double momentum, double weightDecay) {
+        Sgd(List<Parameter> params, double momentum, double weightDecay, NDManager manager) {
             super(params);
             this.momentum = momentum;
             this.weightDecay = weightDecay;
             // A zero buffer makes m*buf + g equal g exactly on the first step, as PyTorch's
             // buf = g does.
-            for (Parameter p : params) {
-                state.add(p.getArray().zerosLike());
-            }
+            super.addState(manager);
         }
 
         @Override
@@ -130,20 +138,18 @@ public abstract class Optimizer {
         private static final double EPS = 1e-8;
         private final double weightDecay;
 
-        Adam(List<Parameter> params, double weightDecay) {
+        Adam(List<Parameter> params, double weightDecay, NDManager manager) {
             super(params);
             this.weightDecay = weightDecay;
-            for (Parameter p : params) {
-                state.add(p.getArray().zerosLike());
-                state.add(p.getArray().zerosLike());
-            }
+            super.addState(manager); // first moments
+            super.addState(manager); // second moments
         }
 
         @Override
         protected void update(int i, NDArray p, NDArray grad, double lr) {
             NDArray g = weightDecay == 0 ? grad : grad.add(p.mul(weightDecay));
-            NDArray m = state.get(2 * i);
-            NDArray v = state.get(2 * i + 1);
+            NDArray m = state.get(i);
+            NDArray v = state.get(params.size() + i);
             m.muli(B1).addi(g.mul(1 - B1));
             v.muli(B2).addi(g.mul(g).muli(1 - B2));
             double c1 = 1 - Math.pow(B1, steps);

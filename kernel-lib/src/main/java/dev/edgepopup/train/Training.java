@@ -134,14 +134,14 @@ public final class Training {
      * @return the history (partial when interrupted)
      */
     public History run() {
-        Optimizer opt = Optimizer.of(recipe, net.trainable());
         History history = new History(net.spec(), recipe, dataSeed);
-        int start = 0;
-        if (resumed != null) {
-            resumed.restoreInto(net, opt, history);
-            start = history.completedEpochs();
-        }
         try (NDManager runManager = NDManager.newBaseManager()) {
+            Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
+            int start = 0;
+            if (resumed != null) {
+                resumed.restoreInto(net, opt, history);
+                start = history.completedEpochs();
+            }
             for (int epoch = start; epoch < recipe.epochs(); epoch++) {
                 EpochRecord r = epoch(epoch, opt, history, runManager);
                 history.add(r);
