@@ -1,0 +1,568 @@
+package dev.edgepopup.cli;
+
+import ai.djl.engine.EngineException;
+import dev.edgepopup.data.CorruptDataException;
+import dev.edgepopup.data.Datasets;
+import dev.edgepopup.data.Datasets.Data;
+import dev.edgepopup.data.MissingDataException;
+import dev.edgepopup.init.Init;
+import dev.edgepopup.io.Json;
+import dev.edgepopup.nn.LayerInfo;
+import dev.edgepopup.nn.Method;
+import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.Nets;
+import dev.edgepopup.train.EpochRecord;
+import dev.edgepopup.train.History;
+import dev.edgepopup.train.Optimizer;
+import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Training;
+import dev.edgepopup.train.TrainingDivergedException;
+import dev.edgepopup.train.TrainingListener;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The command line: trains one configuration and prints its per-epoch table as the epochs finish,
+ * then a summary line; with {@code --json} it prints one JSON object instead. Example:
+ * {@code bin/train --net fc --method edge-popup --keep 0.5 --init signed-constant --epochs 2
+ * --seed 1 --json}. See {@link #USAGE} for every option.
+ *
+ * <p>Exit status: 0 done, 1 run-time error (missing or damaged data, diverged loss, unusable
+ * checkpoint), 2 invalid arguments, 130 interrupted (Ctrl-C stops at the next batch and still
+ * reports the epochs trained). Every error is one line on stderr starting with {@code train: }.
+ */
+public final class Train {
+    /** The text {@code --help} prints. */
+    public static final String USAGE = String.join("\n",
+            "Usage: train --net fc|conv2|conv4|conv6|conv8 [options]",
+            "",
+            "Trains one configuration and prints its per-epoch table as epochs finish, then a",
+            "summary line (final test accuracy, kept fraction, images/s).",
+            "",
+            "Network:",
+            "  --net NAME          fc, conv2, conv4, conv6 or conv8 (required)",
+            "  --width W           width multiplier, > 0 (default 1)",
+            "  --method NAME       edge-popup, dense or zhou (default edge-popup)",
+            "  --keep K            fraction of weights kept per layer, in (0, 1] (default 0.5)",
+            "  --init NAME         weight distribution (default signed-constant): signed-constant,",
+            "                      kaiming-normal, scaled-signed-constant, scaled-kaiming-normal,",
+            "                      kaiming-uniform, xavier-normal, xavier-normal-fan-avg,",
+            "                      signed-xavier-constant, or any Init name such as",
+            "                      signed-kaiming-constant",
+            "Training (default: the paper's recipe for the method, 100 epochs):",
+            "  --epochs N          epochs, >= 1",
+            "  --lr X              base learning rate, > 0",
+            "  --batch N           batch size, >= 1",
+            "  --optimizer NAME    sgd or adam",
+            "  --seed S            weights from S, scores from S+1, data order from S (default 0)",
+            "  --weight-seed S     override the weight seed",
+            "  --score-seed S      override the score seed",
+            "  --data-seed S       override the data seed",
+            "Data:",
+            "  --dataset NAME      fashion-mnist (default for fc) or cifar10 (default for conv",
+            "                      nets; conv nets also train on fashion-mnist)",
+            "  --train-limit N     use only the first N training images",
+            "  --test-limit N      use only the first N test images",
+            "Output:",
+            "  --checkpoint FILE   save after every epoch; if FILE exists, continue from it (the",
+            "                      network options must match the run that wrote it)",
+            "  --json              print only one JSON object on stdout (progress goes to stderr)",
+            "  --help              print this text",
+            "",
+            "Exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted.",
+            "");
+
+    /** The exit status of an interrupted run, as a shell reports SIGINT. */
+    static final int INTERRUPTED = 130;
+
+    private static final String FASHION_MNIST = "fashion-mnist";
+    private static final String CIFAR10 = "cifar10";
+
+    /** The paper's short names that are not simply Init names with '-' for '_'. */
+    private static final Map<String, Init> INIT_SHORT_NAMES = Map.of(
+            "signed-constant", Init.SIGNED_KAIMING_CONSTANT,
+            "scaled-signed-constant", Init.SCALED_SIGNED_KAIMING_CONSTANT);
+
+    private Train() {}
+
+    /**
+     * Runs {@link #run} on the process's streams and exits with its status.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Parses the command line and trains, writing results to {@code out} and errors and progress
+     * to {@code err}.
+     *
+     * @param args the command line
+     * @param out where the table (or the JSON object) goes
+     * @param err where errors, and with {@code --json} the progress, go
+     * @return the exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (UsageException e) {
+            return fail(err, 2, e.getMessage());
+        }
+        if (o.help) {
+            out.print(USAGE);
+            return 0;
+        }
+        try {
+            return train(o, out, err);
+        } catch (UsageException e) {
+            return fail(err, 2, e.getMessage());
+        } catch (MissingDataException e) {
+            String hint = o.dataset().equals(CIFAR10)
+                    ? " Or train on Fashion-MNIST instead with --dataset fashion-mnist."
+                    : "";
+            return fail(err, 1, e.getMessage() + hint);
+        } catch (IOException | UncheckedIOException | CorruptDataException
+                | TrainingDivergedException | EngineException e) {
+            return fail(err, 1, e.getMessage());
+        }
+    }
+
+    /** Prints one error line (whatever line breaks the message had) and returns the status. */
+    private static int fail(PrintStream err, int status, String message) {
+        err.println("train: " + message.replaceAll("\\s*\\R\\s*", " ").strip());
+        err.flush();
+        return status;
+    }
+
+    private static int train(Options o, PrintStream out, PrintStream err)
+            throws IOException, UsageException {
+        Data data = o.dataset().equals(CIFAR10) ? Datasets.cifar10() : Datasets.fashionMnist();
+        data = data.limit(o.trainLimit, o.testLimit);
+        NetSpec spec;
+        try {
+            spec = Nets.of(o.net).width(o.width).keep(o.keep).init(o.init).method(o.method)
+                    .weightSeed(o.weightSeed()).scoreSeed(o.scoreSeed()).inputOf(data.train())
+                    .spec();
+        } catch (IllegalArgumentException e) {
+            // Only the data decides this one, e.g. an image too small for the net's pools.
+            throw new UsageException(e.getMessage());
+        }
+        Recipe recipe = o.recipe();
+        boolean resuming = o.checkpoint != null && Files.exists(o.checkpoint);
+        Training training;
+        if (resuming) {
+            training = Training.resume(o.checkpoint, data.train(), data.test());
+            NetSpec stored = training.net().spec();
+            if (!stored.equals(spec)) {
+                training.net().close();
+                return fail(err, 1, "checkpoint " + o.checkpoint + " holds " + stored
+                        + ", but the command line asks for " + spec
+                        + "; delete it or choose another --checkpoint");
+            }
+            err.println("train: continuing from checkpoint " + o.checkpoint);
+        } else {
+            training = Training.of(spec.build(), data.train(), data.test());
+        }
+        // The command line is the truth: a resumed run uses its recipe and data seed, so the same
+        // command continues exactly the run it started.
+        training.recipe(recipe).dataSeed(o.dataSeed());
+        if (o.checkpoint != null) {
+            training.checkpoint(o.checkpoint);
+        }
+        PrintStream table = o.json ? err : out;
+        table.print(new History(spec, recipe, o.dataSeed()));
+        table.flush();
+        training.listener(new TrainingListener() {
+            @Override
+            public void onEpoch(EpochRecord r, int epochs) {
+                table.println(row(r));
+                table.flush();
+            }
+        });
+        try (Net net = training.net(); CtrlC ignored = new CtrlC()) {
+            History h;
+            try {
+                h = training.run();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                if (!resuming) {
+                    throw e;
+                }
+                // The optimizer's saved state does not fit the recipe asked for (e.g. sgd/adam).
+                return fail(err, 1, "cannot continue from checkpoint " + o.checkpoint + ": "
+                        + e.getMessage());
+            }
+            if (o.json) {
+                out.println(Json.GSON.toJson(Result.of(h, net, o, data)));
+            } else {
+                out.println(summary(h, net));
+            }
+            out.flush();
+            return h.interrupted() ? INTERRUPTED : 0;
+        }
+    }
+
+    /** One table row, in the columns of {@link History#toString()}. */
+    static String row(EpochRecord r) {
+        return String.format(Locale.ROOT, "%5s %10.4f %9.4f %9.4f %9.5f %8.1f %9.0f",
+                r.epoch() + (r.complete() ? "" : "*"), r.trainLoss(), r.trainAccuracy(),
+                r.testAccuracy(), r.lr(), r.seconds(), r.imagesPerSecond());
+    }
+
+    private static String summary(History h, Net net) {
+        return String.format(Locale.ROOT,
+                "final test accuracy %.4f after %d epochs%s, kept %.4f of %d weights,"
+                        + " %.0f images/s",
+                h.finalTestAccuracy(), h.completedEpochs(), h.interrupted() ? " (interrupted)" : "",
+                net.keptCount() / net.weightCount(), net.weightCount(), h.imagesPerSecond());
+    }
+
+    /**
+     * While registered, Ctrl-C interrupts the training thread (which stops at the next batch) and
+     * holds the JVM's exit until the partial result has been printed.
+     */
+    private static final class CtrlC implements AutoCloseable {
+        /** Long enough for an epoch's evaluation to end before a batch sees the interrupt. */
+        private static final long GRACE_SECONDS = 120;
+        private final CountDownLatch reported = new CountDownLatch(1);
+        private final Thread hook;
+
+        CtrlC() {
+            Thread worker = Thread.currentThread();
+            hook = new Thread(() -> {
+                worker.interrupt();
+                try {
+                    reported.await(GRACE_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "train-ctrl-c");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running and was just released; the JVM exits when it returns.
+            }
+        }
+    }
+
+    /** A command line that cannot be run; the message is the one line to print. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The parsed command line. */
+    static final class Options {
+        String net;
+        double width = 1;
+        Method method = Method.EDGE_POPUP;
+        double keep = 0.5;
+        Init init = Init.SIGNED_KAIMING_CONSTANT;
+        Integer epochs;
+        Double lr;
+        Integer batch;
+        Optimizer.Kind optimizer;
+        long seed;
+        Long weightSeed;
+        Long scoreSeed;
+        Long dataSeed;
+        String dataset;
+        int trainLimit = Integer.MAX_VALUE;
+        int testLimit = Integer.MAX_VALUE;
+        Path checkpoint;
+        boolean json;
+        boolean help;
+
+        /**
+         * Parses a command line; {@code --name value} and {@code --name=value} both work.
+         *
+         * @param args the arguments
+         * @return the options
+         * @throws UsageException naming the first thing wrong
+         */
+        static Options parse(String[] args) throws UsageException {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (arg.equals("-h")) {
+                    arg = "--help";
+                }
+                if (!arg.startsWith("--")) {
+                    throw new UsageException("unexpected argument '" + arg + "' (see --help)");
+                }
+                int eq = arg.indexOf('=');
+                String name = eq < 0 ? arg : arg.substring(0, eq);
+                String value = eq < 0 ? null : arg.substring(eq + 1);
+                if (name.equals("--json") || name.equals("--help")) {
+                    if (value != null) {
+                        throw new UsageException(name + " takes no value");
+                    }
+                    o.json |= name.equals("--json");
+                    o.help |= name.equals("--help");
+                    continue;
+                }
+                if (!VALUED.contains(name)) {
+                    throw new UsageException("unknown option " + name + " (see --help)");
+                }
+                if (value == null) {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        throw new UsageException(name + " needs a value (see --help)");
+                    }
+                    value = args[++i];
+                }
+                o.set(name, value);
+            }
+            if (o.net == null && !o.help) {
+                throw new UsageException(
+                        "--net is required: fc, conv2, conv4, conv6 or conv8 (see --help)");
+            }
+            return o;
+        }
+
+        private static final List<String> VALUED = List.of("--net", "--width", "--method",
+                "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
+                "--weight-seed", "--score-seed", "--data-seed", "--dataset", "--train-limit",
+                "--test-limit", "--checkpoint");
+
+        private void set(String name, String value) throws UsageException {
+            switch (name) {
+                case "--net":
+                    net = value.toLowerCase(Locale.ROOT);
+                    if (!NetSpec.ARCHITECTURES.contains(net)) {
+                        throw new UsageException("unknown net '" + value
+                                + "': use fc, conv2, conv4, conv6 or conv8");
+                    }
+                    break;
+                case "--width":
+                    width = positive(name, value);
+                    break;
+                case "--method":
+                    try {
+                        method = Method.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    break;
+                case "--keep":
+                    keep = number(name, value);
+                    if (!(keep > 0 && keep <= 1)) {
+                        throw new UsageException("--keep is the fraction of weights kept and must"
+                                + " be in (0, 1], got " + value);
+                    }
+                    break;
+                case "--init":
+                    init = parseInit(value);
+                    break;
+                case "--epochs":
+                    epochs = atLeastOne(name, value);
+                    break;
+                case "--lr":
+                    lr = positive(name, value);
+                    break;
+                case "--batch":
+                    batch = atLeastOne(name, value);
+                    break;
+                case "--optimizer":
+                    optimizer = parseOptimizer(value);
+                    break;
+                case "--seed":
+                    seed = whole(name, value);
+                    break;
+                case "--weight-seed":
+                    weightSeed = whole(name, value);
+                    break;
+                case "--score-seed":
+                    scoreSeed = whole(name, value);
+                    break;
+                case "--data-seed":
+                    dataSeed = whole(name, value);
+                    break;
+                case "--dataset":
+                    dataset = value.toLowerCase(Locale.ROOT);
+                    if (!dataset.equals(FASHION_MNIST) && !dataset.equals(CIFAR10)) {
+                        throw new UsageException(
+                                "unknown dataset '" + value + "': use fashion-mnist or cifar10");
+                    }
+                    break;
+                case "--train-limit":
+                    trainLimit = atLeastOne(name, value);
+                    break;
+                case "--test-limit":
+                    testLimit = atLeastOne(name, value);
+                    break;
+                case "--checkpoint":
+                    checkpoint = Path.of(value);
+                    break;
+                default:
+                    throw new AssertionError(name);
+            }
+        }
+
+        /** @return the weight seed: {@code --weight-seed}, else {@code --seed} */
+        long weightSeed() {
+            return weightSeed != null ? weightSeed : seed;
+        }
+
+        /** @return the score seed: {@code --score-seed}, else {@code --seed} + 1 as Nets.seed */
+        long scoreSeed() {
+            return scoreSeed != null ? scoreSeed : seed + 1;
+        }
+
+        /** @return the data seed: {@code --data-seed}, else {@code --seed} */
+        long dataSeed() {
+            return dataSeed != null ? dataSeed : seed;
+        }
+
+        /** @return the data set asked for, else Fashion-MNIST for FC and CIFAR-10 for conv nets */
+        String dataset() {
+            return dataset != null ? dataset : "fc".equals(net) ? FASHION_MNIST : CIFAR10;
+        }
+
+        /** @return the paper's recipe for the method and net, with the options given */
+        Recipe recipe() {
+            Recipe r = Recipe.paper(method, net);
+            if (epochs != null) {
+                r = r.epochs(epochs);
+            }
+            if (lr != null) {
+                r = r.lr(lr);
+            }
+            if (batch != null) {
+                r = r.batchSize(batch);
+            }
+            if (optimizer != null) {
+                r = r.optimizer(optimizer);
+            }
+            return r;
+        }
+
+        /**
+         * @param value an Init name (any case, '-' for '_') or one of the paper's short names
+         * @return the distribution
+         * @throws UsageException listing the short names
+         */
+        static Init parseInit(String value) throws UsageException {
+            String n = value.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+            if (INIT_SHORT_NAMES.containsKey(n)) {
+                return INIT_SHORT_NAMES.get(n);
+            }
+            for (Init i : Init.values()) {
+                if (i.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(n)) {
+                    return i;
+                }
+            }
+            throw new UsageException("unknown init '" + value + "': use signed-constant,"
+                    + " kaiming-normal, scaled-signed-constant, scaled-kaiming-normal,"
+                    + " kaiming-uniform, xavier-normal, xavier-normal-fan-avg or"
+                    + " signed-xavier-constant");
+        }
+
+        private static Optimizer.Kind parseOptimizer(String value) throws UsageException {
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "sgd":
+                    return Optimizer.Kind.SGD;
+                case "adam":
+                    return Optimizer.Kind.ADAM;
+                default:
+                    throw new UsageException("unknown optimizer '" + value + "': use sgd or adam");
+            }
+        }
+
+        private static double number(String name, String value) throws UsageException {
+            try {
+                double d = Double.parseDouble(value);
+                if (Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below, with the option's name
+            }
+            throw new UsageException(name + " needs a number, got '" + value + "'");
+        }
+
+        private static double positive(String name, String value) throws UsageException {
+            double d = number(name, value);
+            if (!(d > 0)) {
+                throw new UsageException(name + " must be > 0, got " + value);
+            }
+            return d;
+        }
+
+        private static long whole(String name, String value) throws UsageException {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new UsageException(name + " needs a whole number, got '" + value + "'");
+            }
+        }
+
+        private static int atLeastOne(String name, String value) throws UsageException {
+            long n = whole(name, value);
+            if (n < 1 || n > Integer.MAX_VALUE) {
+                throw new UsageException(name + " must be at least 1, got " + value);
+            }
+            return (int) n;
+        }
+    }
+
+    /**
+     * What {@code --json} prints.
+     *
+     * @param finalTestAccuracy test accuracy after the last completed epoch
+     * @param completedEpochs epochs completed
+     * @param interrupted whether Ctrl-C stopped the run
+     * @param keptFraction weights in use over all prunable weights
+     * @param layers kept fraction per prunable layer
+     * @param imagesPerSecond mean training speed over the completed epochs
+     * @param seeds the three seeds
+     * @param dataset the data set and the images used
+     * @param spec the network
+     * @param recipe the recipe
+     * @param history every epoch's record
+     */
+    private record Result(double finalTestAccuracy, int completedEpochs, boolean interrupted,
+            double keptFraction, List<Layer> layers, double imagesPerSecond, Seeds seeds,
+            DataUsed dataset, NetSpec spec, Recipe recipe, List<EpochRecord> history) {
+        static Result of(History h, Net net, Options o, Data data) {
+            List<Layer> layers = new ArrayList<>();
+            for (LayerInfo l : net.layerTable()) {
+                layers.add(new Layer(l.name(), l.shape(), l.weights(), l.kept(), l.keptFraction()));
+            }
+            return new Result(h.finalTestAccuracy(), h.completedEpochs(), h.interrupted(),
+                    net.keptCount() / net.weightCount(), layers, h.imagesPerSecond(),
+                    new Seeds(h.spec().weightSeed(), h.spec().scoreSeed(), h.dataSeed()),
+                    new DataUsed(o.dataset(), data.train().size(), data.test().size()), h.spec(),
+                    h.recipe(), h.epochs());
+        }
+    }
+
+    /** One prunable layer's share of kept weights. */
+    private record Layer(String name, String shape, long weights, double kept,
+            double keptFraction) {}
+
+    /** The seeds of the weights, the scores and the data order. */
+    private record Seeds(long weight, long score, long data) {}
+
+    /** The data set's name and the number of training and test images used. */
+    private record DataUsed(String name, int train, int test) {}
+}
