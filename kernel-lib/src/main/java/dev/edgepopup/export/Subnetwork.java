@@ -1,5 +1,6 @@
 package dev.edgepopup.export;
 
+import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.edgepopup.io.Json;
@@ -135,7 +136,9 @@ public final class Subnetwork {
             for (int j = 0; j < m.length; j++) {
                 s[j] = m[j] ? 1 : 0;
             }
-            l.scores().getArray().set(s);
+            try (NoGrad off = NoGrad.enter()) {
+                l.scores().getArray().set(s);
+            }
         }
         return net;
     }

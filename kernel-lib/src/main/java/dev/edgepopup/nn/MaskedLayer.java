@@ -150,7 +150,7 @@ public abstract class MaskedLayer extends AbstractBlock {
             case EDGE_POPUP:
                 return Masks.keptCount(weightCount(), keep);
             case ZHOU:
-                try (NDScope ignored = new NDScope()) {
+                try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
                     return Activation.sigmoid(scores.getArray()).sum().getFloat();
                 }
             default:
@@ -165,7 +165,7 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the mask, or all ones for dense layers
      */
     public NDArray mask(NDManager manager) {
-        try (NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
             NDArray w = weight.getArray();
             NDArray mask;
             switch (method) {

@@ -148,7 +148,9 @@ public final class Net implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 idx[i] = start + i;
             }
-            try (NDManager batch = parent.newSubManager(); NDScope ignored = new NDScope()) {
+            try (NoGrad off = NoGrad.enter();
+                    NDManager batch = parent.newSubManager();
+                    NDScope ignored = new NDScope()) {
                 NDList xy = data.batch(batch, idx, null);
                 correct += logits.apply(xy.get(0)).argMax(1).toType(DataType.INT32, false)
                         .eq(xy.get(1)).countNonzero().getLong();

@@ -1,5 +1,6 @@
 package dev.edgepopup.train;
 
+import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import dev.edgepopup.io.Json;
@@ -51,8 +52,10 @@ public final class Checkpoint {
                 throw new IllegalStateException("checkpoint holds " + trained.size()
                         + " trained tensors, the network has " + params.size());
             }
-            for (int i = 0; i < params.size(); i++) {
-                params.get(i).getArray().set(trained.get(i));
+            try (NoGrad off = NoGrad.enter()) {
+                for (int i = 0; i < params.size(); i++) {
+                    params.get(i).getArray().set(trained.get(i));
+                }
             }
             opt.restore(optimizer, steps);
             history.epochs().forEach(target::add);

@@ -1,5 +1,6 @@
 package dev.edgepopup.train;
 
+import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -61,7 +62,7 @@ public abstract class Optimizer {
      */
     public void step(double lr) {
         steps++;
-        try (NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
             for (int i = 0; i < params.size(); i++) {
                 NDArray p = params.get(i).getArray();
                 NDArray grad = p.getGradient();
@@ -102,8 +103,10 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(
                     "optimizer state has " + values.size() + " arrays, expected " + state.size());
         }
-        for (int i = 0; i < values.size(); i++) {
-            state.get(i).set(values.get(i));
+        try (NoGrad off = NoGrad.enter()) {
+            for (int i = 0; i < values.size(); i++) {
+                state.get(i).set(values.get(i));
+            }
         }
         steps = stepCount;
     }

@@ -174,6 +174,25 @@ class TrainingTest {
     }
 
     @Test
+    void trainingWorksOnAThreadOtherThanTheEnginesOwn() throws Exception {
+        // PyTorch's grad mode is per thread: a notebook cell may run on a fresh one.
+        History[] h = new History[1];
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (Net net = Nets.fc().seed(1).build()) {
+                h[0] = Training.of(net, small.train(), small.test()).recipe(quick(Method.DENSE))
+                        .run();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals(null, error[0]);
+        assertEquals(1, h[0].completedEpochs());
+    }
+
+    @Test
     void aNanLossStopsWithEpochAndBatch() {
         try (Net net = Nets.fc().method(Method.DENSE).seed(1).build()) {
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
