@@ -27,6 +27,7 @@ public final class Net implements AutoCloseable {
     private final ParameterStore store;
 
     Net(NetSpec spec) {
+        NativeMemory.checkOnce();
         this.spec = spec;
         this.manager = NDManager.newBaseManager();
         int layer = 0;
