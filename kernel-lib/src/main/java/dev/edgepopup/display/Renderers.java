@@ -1,5 +1,7 @@
 package dev.edgepopup.display;
 
+import dev.edgepopup.nn.Net;
+import dev.edgepopup.train.History;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import io.github.spencerpark.jupyter.kernel.util.InheritanceIterator;
@@ -30,7 +32,8 @@ import tech.tablesaw.io.html.HtmlWriter;
  * <p>A bundle maps MIME types to data, as Jupyter's {@code display_data} does: {@value #TEXT_HTML}
  * and {@value #TEXT_PLAIN} as strings, {@value #IMAGE_PNG} as base64, {@value #IMAGE_SVG} as SVG
  * text. Built in: Tablesaw {@link Table} (HTML, at most {@value #MAX_HTML_ROWS} rows), XChart
- * charts (PNG at the chart's own size) and {@link Display.Svg} (SVG).
+ * charts (PNG at the chart's own size), {@link Display.Svg} (SVG), and the library's own results:
+ * a run's {@link History} and a {@link Net}'s layer table (HTML tables).
  *
  * <p>The registry works without a kernel ({@link #render(Object)}); {@link #register(Renderer)}
  * plugs it into a kernel's renderer, e.g. in a stock IJava kernel:
@@ -57,6 +60,8 @@ public final class Renderers {
         add(Table.class, Renderers::table);
         add(Chart.class, Renderers::png);
         add(Display.Svg.class, svg -> svg(svg.chart()));
+        add(History.class, h -> table(Tables.history(h)));
+        add(Net.class, n -> table(Tables.layers(n)));
     }
 
     private Renderers() {}

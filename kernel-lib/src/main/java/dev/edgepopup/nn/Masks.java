@@ -91,8 +91,9 @@ public final class Masks {
             return null;
         }
         NDArray above = flat.gt(sample[hiAt]);
-        long sure = above.countNonzero().getLong();
-        NDArray band = flat.gt(sample[loAt]).logicalAnd(above.logicalNot()).nonzero().reshape(-1);
+        long sure = above.sum().getLong();
+        // Everything above lo but not above hi: the bracket, usually a few percent of the layer.
+        NDArray band = flat.gt(sample[loAt]).logicalXor(above).nonzero().reshape(-1);
         long missing = kept - sure;
         if (missing < 0 || missing > band.size()) {
             return null;

@@ -142,6 +142,9 @@ public final class Training {
                 resumed.restoreInto(net, opt, history);
                 start = history.completedEpochs();
             }
+            for (TrainingListener l : listeners) {
+                l.onStart(start + 1, recipe.epochs());
+            }
             for (int epoch = start; epoch < recipe.epochs(); epoch++) {
                 EpochRecord r = epoch(epoch, opt, history, runManager);
                 history.add(r);

@@ -3,6 +3,14 @@ package dev.edgepopup.train;
 /** Receives progress while a run trains (live notebook displays, logs). */
 public interface TrainingListener {
     /**
+     * Before the first batch.
+     *
+     * @param firstEpoch the epoch training starts at, from 1 (later than 1 when resumed)
+     * @param epochs the run's total epochs
+     */
+    default void onStart(int firstEpoch, int epochs) {}
+
+    /**
      * After every training batch.
      *
      * @param epoch the epoch, from 1

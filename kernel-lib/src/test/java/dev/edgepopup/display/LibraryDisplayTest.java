@@ -1,0 +1,83 @@
+package dev.edgepopup.display;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edgepopup.data.Datasets;
+import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.Nets;
+import dev.edgepopup.train.History;
+import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Training;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+import tech.tablesaw.api.Table;
+
+class LibraryDisplayTest {
+    @AfterEach
+    void detach() {
+        Display.setSink(null);
+    }
+
+    @Test
+    void historyNetAndPlotsRenderAsHtmlAndPng() {
+        Datasets.Data d = Datasets.fashionMnist().limit(1000, 300);
+        try (Net net = Nets.fc().seed(1).build()) {
+            Map<String, Object> layers = Renderers.render(net);
+            assertTrue(layers.get(Renderers.TEXT_HTML).toString().contains("fc1"));
+            assertTrue(layers.get(Renderers.TEXT_HTML).toString().contains("235200"));
+
+            History h = Training.of(net, d.train(), d.test())
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2)).run();
+            Table t = Tables.history(h);
+            assertEquals(2, t.rowCount());
+            assertEquals(h.finalTestAccuracy(), t.doubleColumn("test acc").get(1));
+            assertTrue(Renderers.render(h).get(Renderers.TEXT_HTML).toString().contains("test acc"));
+
+            XYChart c = Plots.accuracyVsEpoch(List.of(h, h));
+            assertEquals(2, c.getSeriesMap().size());
+            XYChart s = Plots.sweep("Figure 3", "k").curve("conv4", new double[] {0.3, 0.5},
+                    new double[] {0.8, 0.85}, new double[] {0.01, 0.02}).baseline("dense", 0.86)
+                    .chart();
+            assertEquals(2, s.getSeriesMap().size());
+            String png = (String) Renderers.render(s).get(Renderers.IMAGE_PNG);
+            assertTrue(java.util.Base64.getDecoder().decode(png).length > 1000);
+        }
+    }
+
+    @Test
+    void progressUpdatesOneDisplayAndEndsWithTheHistory() {
+        List<String> events = new ArrayList<>();
+        List<Object> last = new ArrayList<>();
+        Display.setSink(new Display.Sink() {
+            @Override
+            public void show(Object value, String id) {
+                events.add("show " + id);
+                last.add(value);
+            }
+
+            @Override
+            public void update(Object value, String id) {
+                events.add("update " + id);
+                last.add(value);
+            }
+        });
+        Datasets.Data d = Datasets.fashionMnist().limit(2000, 300);
+        try (Net net = Nets.fc().seed(1).build()) {
+            Training.of(net, d.train(), d.test())
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(20))
+                    .listener(Progress.live()).run();
+        }
+        assertEquals(1, events.stream().filter(e -> e.startsWith("show")).count());
+        String id = events.get(0).substring(5);
+        assertTrue(events.stream().allMatch(e -> e.endsWith(id)), "one display id throughout");
+        // 200 batches, throttled: far fewer updates than batches.
+        assertTrue(events.size() < 50, events.size() + " updates");
+        assertTrue(last.get(0).toString().startsWith("epoch 1/2 batch 1/100"), last.get(0).toString());
+        assertTrue(last.get(last.size() - 1) instanceof Table);
+    }
+}
