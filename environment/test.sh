@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets the machine up and runs every test of the project.
+# Sets the machine up and runs every test: the Maven build's unit and integration tests, every
+# notebook headless through the installed kernel, and the Docker image build.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-source "$here/setup.sh"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/environment/setup.sh"
+source "$root/environment/java-env.sh"
 cd "$root"
 echo "test: unit and integration tests (mvn verify)"
 mvn -B verify

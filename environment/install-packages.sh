@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the project needs and the machine lacks (skips the rest).
+# Needs root, or sudo for apt-get.
+set -euo pipefail
+
+# Debian package -> a file that shows it is installed.
+declare -A need=(
+  [openjdk-17-jdk-headless]=/usr/lib/jvm/java-17-openjdk-amd64/bin/javac
+  [maven]=/usr/bin/mvn
+  [dataset-fashion-mnist]=/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
+  [jupyter-notebook]=/usr/bin/jupyter-notebook
+  [jupyter-nbconvert]=/usr/bin/jupyter-nbconvert
+  [jupyter-client]=/usr/bin/jupyter-kernelspec
+  [python3-nbclient]=/usr/lib/python3/dist-packages/nbclient
+  [python3-zmq]=/usr/lib/python3/dist-packages/zmq
+)
+missing=()
+for pkg in "${!need[@]}"; do
+  [ -e "${need[$pkg]}" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: system packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}"
