@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: sets the machine up and starts Jupyter Notebook on notebooks/ with the
+# "Java (edge-popup)" kernel. Listens on 127.0.0.1 (EDGEPOPUP_IP to change, the image uses
+# 0.0.0.0), port 8888 (EDGEPOPUP_PORT), with token authentication; Jupyter prints the URL.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "${EDGEPOPUP_SKIP_SETUP:-}" != 1 ] && [ ! -f /.dockerenv ] && [ -z "${container:-}" ]; then
+  "$root/environment/setup.sh"
+fi
+source "$root/environment/java-env.sh"
+exec /usr/bin/jupyter notebook --no-browser \
+  --ip="${EDGEPOPUP_IP:-127.0.0.1}" --port="${EDGEPOPUP_PORT:-8888}" \
+  --notebook-dir="$root/notebooks"
