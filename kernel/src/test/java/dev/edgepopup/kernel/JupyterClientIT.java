@@ -50,7 +50,9 @@ class JupyterClientIT {
     })
     void jupyterClient(String script) throws Exception {
         Finished finished = run(List.of(PYTHON, "-u", script), kernelDir.resolve("src/test/python"),
-                Map.of("JUPYTER_PATH", jupyterPath.toString(), "JUPYTER_RUNTIME_DIR", runtimeDir.toString()));
+                // No __pycache__ in the source tree.
+                Map.of("JUPYTER_PATH", jupyterPath.toString(), "JUPYTER_RUNTIME_DIR", runtimeDir.toString(),
+                        "PYTHONDONTWRITEBYTECODE", "1"));
         System.out.println("---- " + script + "\n" + finished.output());
         assertEquals(0, finished.exitCode(), script + " failed:\n" + finished.output());
     }
