@@ -93,6 +93,8 @@ public final class Renderers {
     public static Map<String, Object> render(Object value) {
         Map<String, Object> bundle = new LinkedHashMap<>();
         if (value != null) {
+            // Same lookup order as basekernel's Renderer: class, superclasses, then interfaces.
+            @SuppressWarnings("rawtypes")
             Iterator<Class> types = new InheritanceIterator(value.getClass());
             while (types.hasNext()) {
                 Function<Object, Map<String, Object>> function = FUNCTIONS.get(types.next());

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the "Java (edge-popup)" kernelspec for the kernel built in kernel/target, with absolute
+# paths: build first with  mvn -B install -DskipTests  (or  mvn -B -pl kernel -am package -DskipTests).
+#
+# usage: kernel/install-kernelspec.sh [--prefix DIR] [--name NAME]
+#   default: jupyter kernelspec install --user --name java-edgepopup
+#   --prefix DIR   install under DIR/share/jupyter/kernels instead (use with JUPYTER_PATH=DIR/share/jupyter)
+# Environment: JAVA_HOME (else the java on PATH), DJL_CACHE (libtorch cache, default ~/.djl.ai).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+name=java-edgepopup
+where=(--user)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) where=(--prefix "$(mkdir -p "$2" && cd "$2" && pwd)"); shift 2 ;;
+    --name) name="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+
+jar="$(find "$here/target" -maxdepth 1 -name 'kernel-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' | head -n 1)"
+if [ -z "$jar" ] || [ ! -d "$here/target/lib" ]; then
+  echo "no kernel jar or target/lib in $here/target: run  mvn -B install -DskipTests  first" >&2
+  exit 1
+fi
+java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
+java="$(readlink -f "${java:-$(command -v java)}")"
+cache="${DJL_CACHE:-$HOME/.djl.ai}"
+
+spec="$(mktemp -d)"
+trap 'rm -rf "$spec"' EXIT
+# The java launcher expands lib/* itself, so new dependencies need no reinstall.
+/usr/bin/python3 - "$here/kernelspec/kernel.json" "$spec/kernel.json" "$java" "$cache" "$jar:$here/target/lib/*" <<'PY'
+import json, sys
+template, out, java, cache, classpath = sys.argv[1:]
+spec = json.load(open(template))
+values = {"@JAVA@": java, "@DJL_CACHE@": cache, "@CLASSPATH@": classpath}
+def fill(arg):
+    for key, value in values.items():
+        arg = arg.replace(key, value)
+    return arg
+spec["argv"] = [fill(arg) for arg in spec["argv"]]
+with open(out, "w") as f:
+    json.dump(spec, f, indent=2)
+PY
+/usr/bin/jupyter kernelspec install --replace --name "$name" "${where[@]}" "$spec"

@@ -1,0 +1,213 @@
+package dev.edgepopup.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's evaluation, errors, interrupts and completion, in this JVM without sockets. */
+class EdgePopupKernelTest {
+    private static EdgePopupKernel kernel;
+
+    @BeforeAll
+    static void start() {
+        kernel = new EdgePopupKernel();
+    }
+
+    @AfterAll
+    static void stop() {
+        kernel.close();
+    }
+
+    private static String text(DisplayData data) {
+        return (String) data.getData(MIMEType.TEXT_PLAIN);
+    }
+
+    private static String traceback(Exception e) {
+        // Drop the ANSI colour codes of the headline.
+        return String.join("\n", kernel.formatError(e)).replaceAll("\u001b\\[[0-9;]*m", "");
+    }
+
+    @Test
+    void lastExpressionIsTheValue() throws Exception {
+        assertEquals("10", text(kernel.eval("int x = 5;\nx * 2")));
+        assertEquals("5", text(kernel.eval("x")));
+        assertEquals("null", text(kernel.eval("String nothing = null; nothing")));
+        assertNull(kernel.eval("int y = 1;"));
+        assertNull(kernel.eval("System.out.print(\"\")"));
+        assertNull(kernel.eval("// only a comment"));
+    }
+
+    @Test
+    void valuesAreRealObjectsRenderedRichly() throws Exception {
+        DisplayData table = kernel.eval("tech.tablesaw.api.Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", 3, 4))");
+        assertTrue(((String) table.getData(MIMEType.TEXT_HTML)).contains("<td>4</td>"));
+        DisplayData chart = kernel.eval("new org.knowm.xchart.XYChartBuilder().width(200).height(100).build()");
+        assertTrue(((String) chart.getData(MIMEType.IMAGE_PNG)).startsWith("iVBOR"), "base64 PNG");
+    }
+
+    @Test
+    void defaultImportsCoverExistingPackagesOnly() throws Exception {
+        List<String> listed;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                EdgePopupKernel.class.getResourceAsStream(EdgePopupKernel.IMPORTS_RESOURCE), StandardCharsets.UTF_8))) {
+            listed = in.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+        assertTrue(kernel.imports().containsAll(List.of("java.util.*", "java.nio.file.*", "dev.edgepopup.data.*", "dev.edgepopup.display.*")));
+        for (String name : listed) {
+            String path = name.substring(0, name.length() - 2).replace('.', '/');
+            boolean onClassPath = name.startsWith("java.") || getClass().getClassLoader().getResource(path) != null;
+            assertEquals(onClassPath, kernel.imports().contains(name), name);
+        }
+        assertEquals("class dev.edgepopup.data.ImageSet", text(kernel.eval("ImageSet.class")));
+        assertEquals("[1]", text(kernel.eval("new ArrayList<>(List.of(1))")));
+    }
+
+    @Test
+    void compileErrorsShowLineAndCaret() throws Exception {
+        Exception e = assertThrows(CellException.CompilationException.class, () -> kernel.eval("int a = 1;\nString s = 5;\n"));
+        assertEquals("incompatible types: int cannot be converted to java.lang.String", e.getMessage());
+        assertEquals(List.of(), List.of(e.getStackTrace()), "no kernel frames in the reply");
+        String shown = traceback(e);
+        assertTrue(shown.contains("line 2: error: incompatible types"), shown);
+        assertTrue(shown.endsWith("String s = 5;\n           ^"), shown);
+    }
+
+    @Test
+    void runtimeErrorsAreCutToCellCode() throws Exception {
+        String cell = "// a comment\nint divide(int d) {\n  return 1 / d;\n}\n\ndivide(0)";
+        Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval(cell));
+        assertEquals("java.lang.ArithmeticException: / by zero", e.getMessage());
+        String shown = traceback(e);
+        assertTrue(shown.matches("(?s)java.lang.ArithmeticException: / by zero\n"
+                + " +at divide\\(cell \\[\\d+\\], line 3\\)\n +at cell \\[\\d+\\], line 6"), shown);
+    }
+
+    @Test
+    void causesAndLibraryFramesAreKept() throws Exception {
+        String cell = "class Boom { void go() { throw new IllegalStateException(\"outer\", new RuntimeException(\"inner\")); } }\n"
+                + "Objects.requireNonNull(null, \"x\")";
+        Exception npe = assertThrows(CellException.EvaluationException.class, () -> kernel.eval(cell));
+        String shown = traceback(npe);
+        assertTrue(shown.contains("at java.base/java.util.Objects.requireNonNull"), shown);
+        assertFalse(shown.contains("jdk.jshell") || shown.contains("dev.edgepopup.kernel") || shown.contains("reflect"), shown);
+        Exception chained = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("new Boom().go()"));
+        assertTrue(traceback(chained).contains("Caused by: java.lang.RuntimeException: inner\n    at Boom.go(cell"), traceback(chained));
+    }
+
+    @Test
+    void unresolvedReferencesAreExplained() throws Exception {
+        assertNull(kernel.eval("void later() { notYet(); }"));
+        Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("later()"));
+        assertEquals("method later() cannot be used until method notYet() is declared", e.getMessage());
+        kernel.eval("void notYet() {}");
+        assertNull(kernel.eval("later()"));
+    }
+
+    @Test
+    void methodsAndClassesCanBeRedeclared() throws Exception {
+        kernel.eval("int twice(int v) { return 2 * v; }");
+        assertEquals("6", text(kernel.eval("twice(3)")));
+        kernel.eval("int twice(int v) { return v + v + 1; }");
+        assertEquals("7", text(kernel.eval("twice(3)")));
+        kernel.eval("record Pair(int a, int b) {}");
+        kernel.eval("record Pair(int a, int b, int c) {}");
+        assertEquals("Pair[a=1, b=2, c=3]", text(kernel.eval("new Pair(1, 2, 3)")));
+    }
+
+    @Test
+    void interruptStopsASleepingCellAndTheNextRuns() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            CompletableFuture<Exception> failure = CompletableFuture.supplyAsync(() -> {
+                try {
+                    kernel.eval("while (true) Thread.sleep(100);");
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            Thread.sleep(1000);
+            kernel.interrupt();
+            Exception e = failure.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(CellException.EvaluationException.class, e);
+            assertTrue(e.getMessage().startsWith("java.lang.InterruptedException"), e.getMessage());
+            assertEquals("2", text(kernel.eval("1 + 1")));
+        });
+    }
+
+    @Test
+    void interruptCheckingCodeReturnsItsPartialResult() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            CompletableFuture<DisplayData> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return kernel.eval("long steps = 0;\nwhile (!Thread.interrupted()) steps++;\nsteps > 0 ? \"stopped\" : \"never ran\"");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1000);
+            kernel.interrupt();
+            assertEquals("stopped", text(result.get(10, TimeUnit.SECONDS)));
+        });
+    }
+
+    @Test
+    void interruptWhileIdleIsIgnored() throws Exception {
+        kernel.interrupt();
+        assertEquals("done", text(kernel.eval("Thread.sleep(50); \"done\"")));
+    }
+
+    @Test
+    void completesJavaAndLibraryNames() {
+        ReplacementOptions string = kernel.complete("Str", 3);
+        assertTrue(string.getReplacements().contains("String"), string.getReplacements().toString());
+        assertEquals(0, string.getSourceStart());
+        assertEquals(3, string.getSourceEnd());
+        assertTrue(kernel.complete("ImageS", 6).getReplacements().contains("ImageSet"));
+        String cell = "int a = 1;\nInteger.parseI";
+        ReplacementOptions method = kernel.complete(cell, cell.length());
+        assertTrue(method.getReplacements().contains("parseInt("), method.getReplacements().toString());
+        assertEquals(cell.indexOf("parseI"), method.getSourceStart());
+    }
+
+    @Test
+    void completionCountsCodePoints() {
+        // "😀" is one code point but two Java chars; Jupyter's cursor counts code points.
+        String cell = "String s = \"😀\";\nInteger.parseI";
+        int cursor = cell.codePointCount(0, cell.length());
+        ReplacementOptions method = kernel.complete(cell, cursor);
+        assertEquals(cursor - "parseI".length(), method.getSourceStart());
+        assertEquals(cursor, method.getSourceEnd());
+    }
+
+    @Test
+    void tellsCompleteFromUnfinishedCode() {
+        assertEquals("complete", kernel.isComplete("int a = 1;\nSystem.out.println(a)"));
+        assertEquals("    ", kernel.isComplete("for (int i = 0; i < 3; i++) {"));
+        assertEquals("    ", kernel.isComplete("int a = 1;\nclass A {"));
+        assertEquals("complete", kernel.isComplete("// nothing"));
+    }
+
+    @Test
+    void inspectShowsSignatures() {
+        DisplayData doc = kernel.inspect("Math.max(", 9, false);
+        assertTrue(text(doc).contains("int Math.max(int a, int b)"), text(doc));
+    }
+}
