@@ -8,3 +8,8 @@ source "$root/environment/java-env.sh"
 cd "$root"
 echo "test: unit and integration tests (mvn verify)"
 mvn -B verify
+echo "test: every notebook, headless, through the installed kernel"
+environment/run-notebooks.sh
+echo "test: the Docker image (podman build; its last step runs the quickstart inside)"
+environment/build-image.sh edgepopup:test
+echo "test: all passed"

@@ -5,7 +5,8 @@
 # usage: kernel/install-kernelspec.sh [--prefix DIR] [--name NAME]
 #   default: jupyter kernelspec install --user --name java-edgepopup
 #   --prefix DIR   install under DIR/share/jupyter/kernels instead (use with JUPYTER_PATH=DIR/share/jupyter)
-# Environment: JAVA_HOME (else the java on PATH), DJL_CACHE (libtorch cache, default ~/.djl.ai).
+# Environment: JAVA_HOME (else the java on PATH), ENGINE_CACHE_DIR (libtorch cache, default
+# ~/.djl.ai); the native allocator setting comes from environment/native-env.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,21 +28,23 @@ if [ -z "$jar" ] || [ ! -d "$here/target/lib" ]; then
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
 java="$(readlink -f "${java:-$(command -v java)}")"
-cache="${DJL_CACHE:-$HOME/.djl.ai}"
+cache="${ENGINE_CACHE_DIR:-$HOME/.djl.ai}"
+source "$here/../environment/native-env.sh"
 
 spec="$(mktemp -d)"
 trap 'rm -rf "$spec"' EXIT
 # The java launcher expands lib/* itself, so new dependencies need no reinstall.
-/usr/bin/python3 - "$here/kernelspec/kernel.json" "$spec/kernel.json" "$java" "$cache" "$jar:$here/target/lib/*" <<'PY'
+/usr/bin/python3 - "$here/kernelspec/kernel.json" "$spec/kernel.json" "$java" "$cache" "$jar:$here/target/lib/*" "$GLIBC_TUNABLES" <<'PY'
 import json, sys
-template, out, java, cache, classpath = sys.argv[1:]
+template, out, java, cache, classpath, tunables = sys.argv[1:]
 spec = json.load(open(template))
-values = {"@JAVA@": java, "@DJL_CACHE@": cache, "@CLASSPATH@": classpath}
+values = {"@JAVA@": java, "@DJL_CACHE@": cache, "@CLASSPATH@": classpath, "@TUNABLES@": tunables}
 def fill(arg):
     for key, value in values.items():
         arg = arg.replace(key, value)
     return arg
 spec["argv"] = [fill(arg) for arg in spec["argv"]]
+spec["env"] = {key: fill(value) for key, value in spec.get("env", {}).items()}
 with open(out, "w") as f:
     json.dump(spec, f, indent=2)
 PY

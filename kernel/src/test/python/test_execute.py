@@ -41,6 +41,12 @@ def stdout_is_streamed(km, kc):
     check(result.stdout() == "line 0\nline 1\nline 2\n", repr(result.stdout()))
 
 
+def printf_shows_its_text_not_its_stream(km, kc):
+    result = expect_ok(kc, 'System.out.printf("%d done%n", 3)')
+    check(result.stdout() == "3 done\n", repr(result.stdout()))
+    check(result.of_type("execute_result") == [], "no PrintStream value: %r" % result.outputs)
+
+
 def display_show_and_update_in_place(km, kc):
     result = expect_ok(kc, 'var shown = Display.show("first");\nshown.update("second");\nshown.id()')
     [display] = result.of_type("display_data")
@@ -74,4 +80,5 @@ def redeclared_methods_and_classes_take_over(km, kc):
 
 
 run(kernel_info_describes_java, values_are_text_plain, tablesaw_table_is_html, chart_is_png_and_svg_on_request, stdout_is_streamed,
+    printf_shows_its_text_not_its_stream,
     display_show_and_update_in_place, kernel_lib_and_default_imports, redeclared_methods_and_classes_take_over)

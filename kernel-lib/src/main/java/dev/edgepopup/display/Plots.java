@@ -44,8 +44,7 @@ public final class Plots {
             if (done.isEmpty()) {
                 continue;
             }
-            String name = h.spec().arch() + " " + h.spec().method().name().toLowerCase()
-                    + " k=" + h.spec().keep();
+            String name = label(h);
             String unique = name;
             for (int i = 2; c.getSeriesMap().containsKey(unique); i++) {
                 unique = name + " #" + i;
@@ -54,6 +53,19 @@ public final class Plots {
                     done.stream().mapToDouble(EpochRecord::testAccuracy).toArray());
         }
         return c;
+    }
+
+    /**
+     * A run's short name for legends and titles, e.g. "conv4 w=2 edge-popup k=0.5".
+     *
+     * @param h the run
+     * @return its name
+     */
+    public static String label(History h) {
+        var s = h.spec();
+        return s.arch() + (s.width() == 1 ? "" : " w=" + s.width()) + " "
+                + s.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + (s.method() == dev.edgepopup.nn.Method.DENSE ? "" : " k=" + s.keep());
     }
 
     /**

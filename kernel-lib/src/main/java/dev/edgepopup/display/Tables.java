@@ -11,6 +11,7 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /** The library's results as Tablesaw tables, ready to filter, join, plot or render. */
 public final class Tables {
@@ -24,7 +25,7 @@ public final class Tables {
      */
     public static Table history(History h) {
         List<EpochRecord> rows = h.epochs();
-        return Table.create(h.spec().arch() + " " + h.spec().method() + " k=" + h.spec().keep()
+        Table t = Table.create(Plots.label(h) + ", " + h.recipe().name()
                         + (h.interrupted() ? " (interrupted)" : ""),
                 IntColumn.create("epoch", rows.stream().mapToInt(EpochRecord::epoch).toArray()),
                 DoubleColumn.create("train loss",
@@ -40,6 +41,18 @@ public final class Tables {
                         rows.stream().mapToDouble(EpochRecord::imagesPerSecond).toArray()),
                 BooleanColumn.create("complete",
                         rows.stream().map(EpochRecord::complete).toArray(Boolean[]::new)));
+        digits(t, 4, "train loss", "train acc", "test acc");
+        digits(t, 1, "seconds");
+        digits(t, 0, "images/s");
+        t.doubleColumn("lr").setPrintFormatter(
+                new NumberColumnFormatter(new java.text.DecimalFormat("0.#####E0")));
+        return t;
+    }
+
+    private static void digits(Table t, int places, String... columns) {
+        for (String c : columns) {
+            t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(places));
+        }
     }
 
     /**
@@ -50,7 +63,7 @@ public final class Tables {
      */
     public static Table layers(Net net) {
         List<LayerInfo> rows = net.layerTable();
-        return Table.create(net.spec().arch() + " width " + net.spec().width() + ", "
+        Table t = Table.create(net.spec().arch() + " width " + net.spec().width() + ", "
                         + net.spec().method() + ", k=" + net.spec().keep() + ", "
                         + net.spec().init(),
                 StringColumn.create("layer", rows.stream().map(LayerInfo::name)),
@@ -59,5 +72,8 @@ public final class Tables {
                 DoubleColumn.create("kept", rows.stream().mapToDouble(LayerInfo::kept).toArray()),
                 DoubleColumn.create("kept fraction",
                         rows.stream().mapToDouble(LayerInfo::keptFraction).toArray()));
+        digits(t, 0, "kept");
+        digits(t, 4, "kept fraction");
+        return t;
     }
 }

@@ -179,7 +179,8 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 hasValue = run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
                         || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND;
             }
-            if (!hasValue) {
+            // printf and friends return their stream: its toString is noise, not a result.
+            if (!hasValue || value instanceof java.io.PrintStream) {
                 return null;
             }
             return render(value);

@@ -39,7 +39,7 @@ class JupyterClientIT {
         jupyterPath = prefix.resolve("share/jupyter");
         runtimeDir = Files.createDirectories(prefix.resolve("runtime"));
         Finished install = run(List.of("bash", kernelDir.resolve("install-kernelspec.sh").toString(), "--prefix", prefix.toString()),
-                kernelDir, Map.of("DJL_CACHE", System.getProperty("djl.cache")));
+                kernelDir, Map.of("ENGINE_CACHE_DIR", System.getProperty("djl.cache")));
         assertEquals(0, install.exitCode(), install.output());
         assertTrue(Files.isRegularFile(jupyterPath.resolve("kernels/java-edgepopup/kernel.json")), install.output());
     }
