@@ -14,6 +14,8 @@ ENV HOME=/home/${NB_USER} \
     LANG=C.UTF-8 \
     EDGEPOPUP_MAVEN_ARGS="-P ${FLAVOR}"
 
+# Extra CAs first, so that Java's trust store (made when Java installs) has them.
+COPY environment/extra-ca/ /usr/local/share/ca-certificates/
 COPY environment/install-packages.sh /tmp/install-packages.sh
 RUN /tmp/install-packages.sh && rm -rf /var/lib/apt/lists/* /tmp/install-packages.sh \
  && useradd --create-home --uid ${NB_UID} --shell /bin/bash ${NB_USER}

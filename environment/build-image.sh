@@ -22,5 +22,10 @@ if ! podman image exists "$base"; then
   debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian >/dev/null
   tar -C "$dir" -c . | podman import - "$base" >/dev/null
 fi
+# A proxy's CA that this machine trusts must be trusted inside the image too.
+rm -f "$root"/environment/extra-ca/*.crt
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/environment/extra-ca/"
+fi
 echo "image: podman build -t $tag"
 podman build --isolation=chroot --network=host --pull=never -t "$tag" "$root"
