@@ -1,8 +1,9 @@
 -- The run store's schema (dev.edgepopup.store.RunStore runs this file on every open).
 -- Plain SQL: VARCHAR, INTEGER, BIGINT, DOUBLE PRECISION and BLOB, so a server database can take
 -- the place of the SQLite file (PostgreSQL spells BLOB as BYTEA). Column names avoid reserved
--- words (METHOD, KEY). Times are UTC ISO-8601 strings with milliseconds, "2025-01-31T12:00:00.000Z",
--- which sort as text. Statements are separated by semicolons; comments start with two dashes.
+-- words (METHOD, KEY). Times are UTC ISO-8601 strings with milliseconds,
+-- "2025-01-31T12:00:00.000Z", which sort as text. Statements end with a semicolon; comments
+-- start with two dashes (the loader splits on both, so neither appears inside a statement).
 
 -- One row per run, keyed by a hash of its full configuration (RunConfig.key()).
 -- spec_json and recipe_json are authoritative; net_*, recipe_name and recipe_epochs repeat them
