@@ -1,0 +1,96 @@
+package dev.edgepopup.store;
+
+import com.google.gson.Gson;
+import dev.edgepopup.data.Datasets;
+import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.train.Recipe;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Everything that determines a run's result: the network (with its weight and score seeds), the
+ * recipe, the data seed and the data it trains and tests on. Two runs with equal configurations
+ * end with equal metrics, so a configuration is a run's identity in a {@link RunStore}.
+ *
+ * @param spec the network, seeds included
+ * @param recipe the training recipe, overrides included
+ * @param dataSeed the seed of data order, augmentation and Zhou's mask samples
+ * @param trainSet the training set's name, e.g. {@code fashion-mnist/train[:500]}
+ * @param trainSize training images
+ * @param testSet the test set's name
+ * @param testSize test images
+ */
+public record RunConfig(
+        NetSpec spec,
+        Recipe recipe,
+        long dataSeed,
+        String trainSet,
+        int trainSize,
+        String testSet,
+        int testSize) {
+
+    // Default Gson settings, not Json.GSON: the key must not change when the project's pretty
+    // printing does.
+    private static final Gson CANONICAL = new Gson();
+
+    /** Checks that nothing is missing. */
+    public RunConfig {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(trainSet, "trainSet");
+        Objects.requireNonNull(testSet, "testSet");
+        if (trainSize < 1 || testSize < 1) {
+            throw new IllegalArgumentException(
+                    "data sets must not be empty, got " + trainSize + " and " + testSize);
+        }
+    }
+
+    /**
+     * A run on a training and test set.
+     *
+     * @param spec the network
+     * @param recipe the recipe
+     * @param dataSeed the data seed
+     * @param data the data; its sets' names and sizes enter the configuration
+     * @return the configuration
+     */
+    public static RunConfig of(NetSpec spec, Recipe recipe, long dataSeed, Datasets.Data data) {
+        return new RunConfig(spec, recipe, dataSeed, data.train().name(), data.train().size(),
+                data.test().name(), data.test().size());
+    }
+
+    /**
+     * The run's identity: SHA-256 of this configuration as compact JSON, in hex. The same
+     * configuration gives the same key in every JVM, so a re-run finds its row.
+     *
+     * @return 64 lower-case hex digits
+     */
+    public String key() {
+        return sha256(CANONICAL.toJson(this));
+    }
+
+    /**
+     * The key of this configuration with every seed set to 0: runs that differ only in their
+     * seeds share it, which is how results are grouped for mean and standard deviation.
+     *
+     * @return 64 lower-case hex digits
+     */
+    public String keyWithoutSeeds() {
+        NetSpec s = spec;
+        NetSpec unseeded = new NetSpec(s.arch(), s.width(), s.channels(), s.height(),
+                s.imageWidth(), s.classes(), s.method(), s.keep(), s.init(), 0, 0);
+        return new RunConfig(unseeded, recipe, 0, trainSet, trainSize, testSet, testSize).key();
+    }
+
+    private static String sha256(String text) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JVM has SHA-256", e);
+        }
+    }
+}

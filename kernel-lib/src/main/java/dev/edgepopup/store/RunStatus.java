@@ -1,0 +1,28 @@
+package dev.edgepopup.store;
+
+import java.util.Locale;
+
+/** Where a stored run stands. */
+public enum RunStatus {
+    /** Training, or killed while training (a SIGKILL leaves no chance to say otherwise). */
+    RUNNING,
+    /** Every epoch of the recipe done; the results are stored. */
+    FINISHED,
+    /** Stopped by a thread interrupt; resumable from its checkpoint. */
+    INTERRUPTED,
+    /** Stopped by an error, e.g. a NaN loss; the message is stored. */
+    FAILED;
+
+    /** @return the value of the {@code status} column: the name in lower case */
+    public String columnValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param value a {@code status} column value
+     * @return its status
+     */
+    public static RunStatus ofColumnValue(String value) {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,653 @@
+package dev.edgepopup.store;
+
+import dev.edgepopup.io.Json;
+import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.train.EpochRecord;
+import dev.edgepopup.train.Recipe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Keeps every run of every sweep: configuration (network spec and recipe as JSON, seeds, data set
+ * names and sizes), status, each finished epoch, final metrics, the compact subnetwork of
+ * edge-popup runs, timing and timestamps. A run's row is found by {@link RunConfig#key()}, so the
+ * same configuration always maps to the same row.
+ *
+ * <p><b>Database.</b> By default an SQLite file, {@code runs/runs.db} beside the notebooks
+ * ({@link #open(Path)}); the JDBC URL is {@code jdbc:sqlite:/absolute/path/runs.db}. Any JDBC URL
+ * works with {@link #open(String)}: queries are plain SQL and the schema,
+ * {@code dev/edgepopup/store/schema.sql} on the class path, uses standard types only, so a
+ * server database can replace the file (its driver on the class path). For SQLite URLs alone
+ * the store sets: WAL journal ({@code PRAGMA journal_mode=WAL}: readers never block the writer),
+ * {@code PRAGMA synchronous=FULL} (a commit survives power loss), {@code PRAGMA foreign_keys=ON},
+ * a busy timeout of {@value #BUSY_TIMEOUT_MS} ms and immediate write transactions (the driver's
+ * {@code busy_timeout} and {@code transaction_mode} settings). Together these let several
+ * kernels, i.e. several JVMs, write to one file at once: a writer waits for the lock instead of
+ * failing with SQLITE_BUSY.
+ *
+ * <p><b>Schema</b> (see schema.sql for every column):
+ *
+ * <pre>
+ * runs       (run_key PK, net_arch, net_width, net_method, net_keep, net_init, recipe_name,
+ *             recipe_epochs, weight_seed, score_seed, data_seed, train_set, train_size, test_set,
+ *             test_size, spec_json, recipe_json, status, checkpoint_epoch, error_message,
+ *             final_test_accuracy, kept_fraction, subnetwork BLOB, wall_seconds,
+ *             images_per_second, created_at, updated_at, finished_at)
+ * run_epochs (run_key FK, epoch, train_loss, train_accuracy, test_accuracy, learning_rate,
+ *             wall_seconds, images_per_second; PK (run_key, epoch))
+ * </pre>
+ *
+ * <p><b>Checkpoints</b> are files, not BLOBs: {@code <checkpoint dir>/<key>.ckpt}, by default
+ * {@code runs/checkpoints/} beside the database file. The training loop writes them atomically
+ * after every epoch, and a conv net's checkpoint (scores or weights plus optimizer state, tens of
+ * megabytes) would otherwise be rewritten into the database, and its WAL, every epoch. A finished
+ * run's checkpoint is deleted: its results and subnetwork are in the database.
+ *
+ * <p><b>Durability.</b> Every write is one transaction, committed before the method returns: an
+ * epoch recorded with {@link #recordEpoch} survives a SIGKILL of the JVM right after.
+ *
+ * <p>One instance holds one connection and is safe for use from several threads (its methods
+ * are synchronized). Close it when done.
+ */
+public final class RunStore implements AutoCloseable {
+    /** Milliseconds an SQLite writer waits for another connection's write lock. */
+    public static final int BUSY_TIMEOUT_MS = 60_000;
+
+    private static final String SQLITE = "jdbc:sqlite:";
+    private static final int MAX_MESSAGE = 4000;
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final String RUN_COLUMNS = "r.run_key, r.spec_json, r.recipe_json, r.data_seed,"
+            + " r.train_set, r.train_size, r.test_set, r.test_size, r.status, r.checkpoint_epoch,"
+            + " r.final_test_accuracy, r.kept_fraction, r.subnetwork, r.wall_seconds,"
+            + " r.images_per_second, r.created_at, r.updated_at, r.finished_at, r.error_message,"
+            + " (SELECT COUNT(*) FROM run_epochs e WHERE e.run_key = r.run_key) AS epochs_done";
+
+    private final String url;
+    private final Path checkpointDir;
+    private final Connection connection;
+
+    private RunStore(String url, Path checkpointDir, Connection connection) {
+        this.url = url;
+        this.checkpointDir = checkpointDir;
+        this.connection = connection;
+    }
+
+    /**
+     * Opens (creating if needed) an SQLite store, with checkpoints in {@code checkpoints/} beside
+     * it.
+     *
+     * @param dbFile the database file, e.g. {@code Path.of("runs/runs.db")}; missing directories
+     *     are created
+     * @return the store
+     * @throws StoreException if the database cannot be opened
+     */
+    public static RunStore open(Path dbFile) {
+        Path file = dbFile.toAbsolutePath();
+        return open(SQLITE + file, file.getParent().resolve("checkpoints"));
+    }
+
+    /**
+     * Opens a store by JDBC URL. Checkpoints go beside an SQLite file; for an in-memory or server
+     * database, to {@code runs/checkpoints} under the working directory.
+     *
+     * @param jdbcUrl e.g. {@code jdbc:sqlite:runs/runs.db}
+     * @return the store
+     * @throws StoreException if the database cannot be opened
+     */
+    public static RunStore open(String jdbcUrl) {
+        return open(jdbcUrl, defaultCheckpointDir(jdbcUrl));
+    }
+
+    /**
+     * Opens a store by JDBC URL with checkpoints in a given directory.
+     *
+     * @param jdbcUrl the database
+     * @param checkpointDir where run checkpoints go (created when the first is written)
+     * @return the store
+     * @throws StoreException if the database cannot be opened
+     */
+    public static RunStore open(String jdbcUrl, Path checkpointDir) {
+        boolean sqlite = jdbcUrl.startsWith(SQLITE);
+        Properties props = new Properties();
+        try {
+            if (sqlite) {
+                Path file = sqliteFile(jdbcUrl);
+                if (file != null && file.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(file.toAbsolutePath().getParent());
+                }
+                // Notebook kernels load jars into a class loader that DriverManager's own service
+                // scan does not see; loading the driver class registers it from ours.
+                Class.forName("org.sqlite.JDBC");
+                props.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MS));
+                // BEGIN IMMEDIATE: a transaction that read first and then writes cannot wait for
+                // the lock in WAL mode (it fails at once with SQLITE_BUSY); taking the write
+                // lock at BEGIN makes every writer wait its turn instead.
+                props.setProperty("transaction_mode", "IMMEDIATE");
+            }
+            Connection c = DriverManager.getConnection(jdbcUrl, props);
+            RunStore store = new RunStore(jdbcUrl, checkpointDir.toAbsolutePath(), c);
+            try {
+                if (sqlite) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("PRAGMA journal_mode=WAL");
+                        s.execute("PRAGMA synchronous=FULL");
+                        s.execute("PRAGMA foreign_keys=ON");
+                    }
+                }
+                store.createSchema();
+            } catch (RuntimeException | SQLException e) {
+                c.close();
+                throw e;
+            }
+            return store;
+        } catch (SQLException | ClassNotFoundException e) {
+            throw new StoreException("could not open the run store " + jdbcUrl, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the directory of " + jdbcUrl, e);
+        }
+    }
+
+    /** The file of an SQLite URL, or null for an in-memory database. */
+    private static Path sqliteFile(String jdbcUrl) {
+        String path = jdbcUrl.substring(SQLITE.length());
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            if (path.substring(query).contains("mode=memory")) {
+                return null;
+            }
+            path = path.substring(0, query);
+        }
+        if (path.startsWith("file:")) {
+            path = path.substring("file:".length());
+        }
+        return path.isEmpty() || path.equals(":memory:") ? null : Path.of(path);
+    }
+
+    private static Path defaultCheckpointDir(String jdbcUrl) {
+        Path file = jdbcUrl.startsWith(SQLITE) ? sqliteFile(jdbcUrl) : null;
+        return file == null
+                ? Path.of("runs", "checkpoints")
+                : file.toAbsolutePath().getParent().resolve("checkpoints");
+    }
+
+    private void createSchema() throws SQLException {
+        String sql;
+        try (InputStream in = RunStore.class.getResourceAsStream("schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("dev/edgepopup/store/schema.sql is missing from "
+                        + "the class path");
+            }
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read schema.sql", e);
+        }
+        StringBuilder code = new StringBuilder();
+        for (String line : sql.split("\n")) {
+            int comment = line.indexOf("--");
+            code.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+        }
+        write("create the schema", c -> {
+            try (Statement s = c.createStatement()) {
+                for (String statement : code.toString().split(";")) {
+                    if (!statement.isBlank()) {
+                        s.execute(statement);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** @return the JDBC URL this store was opened with */
+    public String url() {
+        return url;
+    }
+
+    /** @return the directory holding the runs' checkpoint files */
+    public Path checkpointDir() {
+        return checkpointDir;
+    }
+
+    /**
+     * The checkpoint file of a run (it exists only while the run is unfinished and has completed
+     * at least one epoch).
+     *
+     * @param key the run's key
+     * @return {@code <checkpoint dir>/<key>.ckpt}
+     */
+    public Path checkpointFile(String key) {
+        return checkpointDir.resolve(key + ".ckpt");
+    }
+
+    /**
+     * Marks a run as running, inserting its row if it is new; an existing row keeps its epochs
+     * and creation time and loses any earlier results or error.
+     *
+     * @param config the run's configuration
+     * @return the run's key
+     */
+    public synchronized String start(RunConfig config) {
+        String key = config.key();
+        String now = now();
+        write("start run " + key, c -> {
+            int updated;
+            try (PreparedStatement p = c.prepareStatement("UPDATE runs SET status = ?,"
+                    + " error_message = NULL, final_test_accuracy = NULL, kept_fraction = NULL,"
+                    + " subnetwork = NULL, wall_seconds = NULL, images_per_second = NULL,"
+                    + " finished_at = NULL, updated_at = ? WHERE run_key = ?")) {
+                p.setString(1, RunStatus.RUNNING.columnValue());
+                p.setString(2, now);
+                p.setString(3, key);
+                updated = p.executeUpdate();
+            }
+            if (updated == 0) {
+                insert(c, key, config, now);
+            }
+            return null;
+        });
+        return key;
+    }
+
+    private static void insert(Connection c, String key, RunConfig config, String now)
+            throws SQLException {
+        NetSpec s = config.spec();
+        Recipe r = config.recipe();
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO runs (run_key, net_arch,"
+                + " net_width, net_method, net_keep, net_init, recipe_name, recipe_epochs,"
+                + " weight_seed, score_seed, data_seed, train_set, train_size, test_set,"
+                + " test_size, spec_json, recipe_json, status, checkpoint_epoch, created_at,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0,"
+                + " ?, ?)")) {
+            int i = 1;
+            p.setString(i++, key);
+            p.setString(i++, s.arch());
+            p.setDouble(i++, s.width());
+            p.setString(i++, s.method().name());
+            p.setDouble(i++, s.keep());
+            p.setString(i++, s.init().name());
+            p.setString(i++, r.name());
+            p.setInt(i++, r.epochs());
+            p.setLong(i++, s.weightSeed());
+            p.setLong(i++, s.scoreSeed());
+            p.setLong(i++, config.dataSeed());
+            p.setString(i++, config.trainSet());
+            p.setInt(i++, config.trainSize());
+            p.setString(i++, config.testSet());
+            p.setInt(i++, config.testSize());
+            p.setString(i++, Json.GSON.toJson(s));
+            p.setString(i++, Json.GSON.toJson(r));
+            p.setString(i++, RunStatus.RUNNING.columnValue());
+            p.setString(i++, now);
+            p.setString(i, now);
+            p.executeUpdate();
+        }
+    }
+
+    /**
+     * Says which checkpoint a (re)started run's training continues from, and drops stored epochs
+     * after it: those are trained again (a run that was killed after recording an epoch but
+     * before the training loop wrote that epoch's checkpoint, or whose checkpoint was lost).
+     *
+     * @param key the run's key
+     * @param epoch the epochs the checkpoint holds (0: training starts from scratch)
+     */
+    public synchronized void resumedAt(String key, int epoch) {
+        write("set the checkpoint epoch of run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "DELETE FROM run_epochs WHERE run_key = ? AND epoch > ?")) {
+                p.setString(1, key);
+                p.setInt(2, epoch);
+                p.executeUpdate();
+            }
+            setCheckpointEpoch(c, key, epoch);
+            return null;
+        });
+    }
+
+    /**
+     * Records that a run's checkpoint file now holds a given number of epochs.
+     *
+     * @param key the run's key
+     * @param epoch the last epoch in the checkpoint
+     */
+    public synchronized void recordCheckpoint(String key, int epoch) {
+        write("record the checkpoint of run " + key, c -> {
+            setCheckpointEpoch(c, key, epoch);
+            return null;
+        });
+    }
+
+    private static void setCheckpointEpoch(Connection c, String key, int epoch)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE runs SET checkpoint_epoch = ?, updated_at = ? WHERE run_key = ?")) {
+            p.setInt(1, epoch);
+            p.setString(2, now());
+            p.setString(3, key);
+            requireRow(p.executeUpdate(), key);
+        }
+    }
+
+    /**
+     * Stores a finished epoch (replacing an earlier row of the same epoch), committed before
+     * returning.
+     *
+     * @param key the run's key
+     * @param r the epoch; must be complete
+     */
+    public synchronized void recordEpoch(String key, EpochRecord r) {
+        if (!r.complete()) {
+            throw new IllegalArgumentException("epoch " + r.epoch() + " was cut short; only "
+                    + "finished epochs are stored");
+        }
+        write("record epoch " + r.epoch() + " of run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "DELETE FROM run_epochs WHERE run_key = ? AND epoch = ?")) {
+                p.setString(1, key);
+                p.setInt(2, r.epoch());
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO run_epochs (run_key,"
+                    + " epoch, train_loss, train_accuracy, test_accuracy, learning_rate,"
+                    + " wall_seconds, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, key);
+                p.setInt(2, r.epoch());
+                p.setDouble(3, r.trainLoss());
+                p.setDouble(4, r.trainAccuracy());
+                p.setDouble(5, r.testAccuracy());
+                p.setDouble(6, r.lr());
+                p.setDouble(7, r.seconds());
+                p.setDouble(8, r.imagesPerSecond());
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "UPDATE runs SET updated_at = ? WHERE run_key = ?")) {
+                p.setString(1, now());
+                p.setString(2, key);
+                requireRow(p.executeUpdate(), key);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Stores a finished run's results and marks it finished.
+     *
+     * @param key the run's key
+     * @param finalTestAccuracy test accuracy after the last epoch
+     * @param keptFraction weights in use over all weights
+     * @param subnetwork the compact subnetwork file's bytes, or null
+     * @param wallSeconds the epochs' seconds, summed
+     * @param imagesPerSecond training images per second
+     */
+    public synchronized void finish(String key, double finalTestAccuracy, double keptFraction,
+            byte[] subnetwork, double wallSeconds, double imagesPerSecond) {
+        String now = now();
+        write("finish run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE runs SET status = ?,"
+                    + " final_test_accuracy = ?, kept_fraction = ?, subnetwork = ?,"
+                    + " wall_seconds = ?, images_per_second = ?, error_message = NULL,"
+                    + " finished_at = ?, updated_at = ? WHERE run_key = ?")) {
+                p.setString(1, RunStatus.FINISHED.columnValue());
+                setDouble(p, 2, finalTestAccuracy);
+                setDouble(p, 3, keptFraction);
+                if (subnetwork == null) {
+                    p.setNull(4, Types.BLOB);
+                } else {
+                    p.setBytes(4, subnetwork);
+                }
+                setDouble(p, 5, wallSeconds);
+                setDouble(p, 6, imagesPerSecond);
+                p.setString(7, now);
+                p.setString(8, now);
+                p.setString(9, key);
+                requireRow(p.executeUpdate(), key);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Marks a run stopped by an interrupt (it stays resumable from its checkpoint).
+     *
+     * @param key the run's key
+     */
+    public void markInterrupted(String key) {
+        setStatus(key, RunStatus.INTERRUPTED, null);
+    }
+
+    /**
+     * Marks a run failed.
+     *
+     * @param key the run's key
+     * @param message why (cut to 4000 characters)
+     */
+    public void markFailed(String key, String message) {
+        String m = String.valueOf(message);
+        setStatus(key, RunStatus.FAILED, m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE)
+                : m);
+    }
+
+    private synchronized void setStatus(String key, RunStatus status, String message) {
+        write("mark run " + key + " " + status.columnValue(), c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE runs SET status = ?,"
+                    + " error_message = ?, updated_at = ? WHERE run_key = ?")) {
+                p.setString(1, status.columnValue());
+                p.setString(2, message);
+                p.setString(3, now());
+                p.setString(4, key);
+                requireRow(p.executeUpdate(), key);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Deletes a run: its row, its epochs and its checkpoint file. The next sweep that plans it
+     * trains it from scratch.
+     *
+     * @param key the run's key
+     * @return true if the run was stored
+     */
+    public synchronized boolean forget(String key) {
+        boolean existed = write("forget run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "DELETE FROM run_epochs WHERE run_key = ?")) {
+                p.setString(1, key);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM runs WHERE run_key = ?")) {
+                p.setString(1, key);
+                return p.executeUpdate() > 0;
+            }
+        });
+        try {
+            Files.deleteIfExists(checkpointFile(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + checkpointFile(key), e);
+        }
+        return existed;
+    }
+
+    /**
+     * @param key a run's key
+     * @return the stored run, if any
+     */
+    public synchronized Optional<RunRecord> find(String key) {
+        List<RunRecord> found = read("find run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.run_key = ?")) {
+                p.setString(1, key);
+                return records(p);
+            }
+        });
+        return found.stream().findFirst();
+    }
+
+    /** @return every stored run, oldest first */
+    public synchronized List<RunRecord> runs() {
+        return read("list runs", c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT " + RUN_COLUMNS + " FROM runs r ORDER BY r.created_at, r.run_key")) {
+                return records(p);
+            }
+        });
+    }
+
+    /**
+     * @param key a run's key
+     * @return its finished epochs, first to last (empty for an unknown run)
+     */
+    public synchronized List<EpochRecord> epochs(String key) {
+        return read("read the epochs of run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT epoch, train_loss,"
+                    + " train_accuracy, test_accuracy, learning_rate, wall_seconds,"
+                    + " images_per_second FROM run_epochs WHERE run_key = ? ORDER BY epoch")) {
+                p.setString(1, key);
+                List<EpochRecord> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new EpochRecord(rs.getInt(1), rs.getDouble(2), rs.getDouble(3),
+                                rs.getDouble(4), rs.getDouble(5), rs.getDouble(6),
+                                rs.getDouble(7), true));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static List<RunRecord> records(PreparedStatement p) throws SQLException {
+        List<RunRecord> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                NetSpec spec = Json.GSON.fromJson(rs.getString("spec_json"), NetSpec.class);
+                Recipe recipe = Json.GSON.fromJson(rs.getString("recipe_json"), Recipe.class);
+                RunConfig config = new RunConfig(spec, recipe, rs.getLong("data_seed"),
+                        rs.getString("train_set"), rs.getInt("train_size"),
+                        rs.getString("test_set"), rs.getInt("test_size"));
+                out.add(new RunRecord(rs.getString("run_key"), config,
+                        RunStatus.ofColumnValue(rs.getString("status")),
+                        rs.getInt("epochs_done"), rs.getInt("checkpoint_epoch"),
+                        getDouble(rs, "final_test_accuracy"), getDouble(rs, "kept_fraction"),
+                        rs.getBytes("subnetwork"), getDouble(rs, "wall_seconds"),
+                        getDouble(rs, "images_per_second"), instant(rs.getString("created_at")),
+                        instant(rs.getString("updated_at")),
+                        instant(rs.getString("finished_at")), rs.getString("error_message")));
+            }
+        }
+        return out;
+    }
+
+    private static void requireRow(int updated, String key) {
+        if (updated != 1) {
+            throw new IllegalStateException("run " + key + " is not in the store");
+        }
+    }
+
+    /** NaN as SQL NULL: SQLite would store NaN as NULL anyway, other databases may refuse it. */
+    private static void setDouble(PreparedStatement p, int index, double v) throws SQLException {
+        if (Double.isNaN(v)) {
+            p.setNull(index, Types.DOUBLE);
+        } else {
+            p.setDouble(index, v);
+        }
+    }
+
+    private static double getDouble(ResultSet rs, String column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? Double.NaN : v;
+    }
+
+    private static String now() {
+        return TIME.format(Instant.now());
+    }
+
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+
+    /** A unit of database work. */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction and commits it. */
+    private <T> T write(String what, Work<T> work) {
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            resetAutoCommit();
+            throw new StoreException("could not " + what + " (" + url + ")", e);
+        }
+        try {
+            T result = work.run(connection);
+            // Switching auto-commit back on commits (JDBC). An explicit commit() first would make
+            // the SQLite driver begin the next transaction at once and hold the write lock.
+            connection.setAutoCommit(true);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            resetAutoCommit();
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new StoreException("could not " + what + " (" + url + ")", e);
+        }
+    }
+
+    /** Leaves the connection in auto-commit mode after a failed transaction. */
+    private void resetAutoCommit() {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // Nothing is left to commit; the next write sets the mode again.
+        }
+    }
+
+    private <T> T read(String what, Work<T> work) {
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException("could not " + what + " (" + url + ")", e);
+        }
+    }
+
+    /** Closes the connection; written data is already committed. */
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new StoreException("could not close " + url, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RunStore " + url + " (checkpoints in " + checkpointDir + ")";
+    }
+}

@@ -1,0 +1,372 @@
+package dev.edgepopup.sweep;
+
+import dev.edgepopup.data.Datasets;
+import dev.edgepopup.export.Subnetwork;
+import dev.edgepopup.init.Init;
+import dev.edgepopup.nn.Method;
+import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.Nets;
+import dev.edgepopup.store.RunConfig;
+import dev.edgepopup.store.RunRecord;
+import dev.edgepopup.store.RunStatus;
+import dev.edgepopup.store.RunStore;
+import dev.edgepopup.train.EpochRecord;
+import dev.edgepopup.train.History;
+import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Training;
+import dev.edgepopup.train.TrainingDivergedException;
+import dev.edgepopup.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A persistent, resumable grid of runs:
+ *
+ * <pre>{@code
+ * SweepResult r = Sweep.over()
+ *         .nets("conv2", "conv4").keeps(0.1, 0.3, 0.5, 0.7, 0.9)
+ *         .inits(Init.SIGNED_KAIMING_CONSTANT, Init.KAIMING_NORMAL)
+ *         .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD)
+ *         .seeds(1, 2, 3).recipe(rec -> rec.epochs(2))
+ *         .data(data).store(store).run();
+ * }</pre>
+ *
+ * <p>Every combination of net, width, k, init and approach is one configuration; with each seed
+ * it is one run (seed s: weight seed s, score seed s + 1, data seed s). The recipe is the paper's
+ * for the approach and net ({@link Approach#recipe}), then the {@link #recipe} override. k does
+ * not change a dense or Zhou run unless its init is a scaled one (which divides by k), so those
+ * runs use k = 1 and run once instead of once per k.
+ *
+ * <p>{@link #run()} trains the runs one at a time, seed by seed (every configuration at the first
+ * seed, then at the second, ...: a sweep stopped halfway already covers the whole grid). It skips
+ * runs the store has finished, resumes unfinished ones from their checkpoint (the last finished
+ * epoch; a run killed before its first checkpoint starts again), and records every finished
+ * epoch as it happens. An interrupt of the calling thread stops at the next batch: the current
+ * run stays resumable and the partial result comes back. A run whose loss becomes NaN is stored
+ * as failed and the sweep goes on; failed runs are tried again by the next {@code run()}.
+ *
+ * <p>Two sweeps may share a store, from one JVM or several, as long as they do not train the same
+ * run at the same time.
+ */
+public final class Sweep {
+    private List<String> nets = List.of("fc");
+    private double[] widths = {1};
+    private double[] keeps = {0.5};
+    private List<Init> inits = List.of(Init.SIGNED_KAIMING_CONSTANT);
+    private List<Approach> approaches = List.of(Approach.EDGE_POPUP);
+    private long[] seeds = {1};
+    private UnaryOperator<Recipe> recipe = UnaryOperator.identity();
+    private Datasets.Data data;
+    private RunStore store;
+    private Function<RunConfig, ? extends TrainingListener> listeners;
+
+    private Sweep() {}
+
+    /**
+     * Starts a sweep. Defaults: FC, width 1, k = 0.5, signed Kaiming constant, edge-popup, seed
+     * 1, the paper's recipe unchanged. {@link #data} and {@link #store} must be set.
+     *
+     * @return a sweep to configure
+     */
+    public static Sweep over() {
+        return new Sweep();
+    }
+
+    /**
+     * @param archs architectures: "fc", "conv2", "conv4", "conv6", "conv8"
+     * @return this
+     */
+    public Sweep nets(String... archs) {
+        for (String a : archs) {
+            // Fails early, naming the valid architectures.
+            Nets.of(a).spec();
+        }
+        this.nets = List.copyOf(nonEmpty(Arrays.asList(archs), "nets"));
+        return this;
+    }
+
+    /**
+     * @param values width multipliers
+     * @return this
+     */
+    public Sweep widths(double... values) {
+        this.widths = nonEmpty(values, "widths").clone();
+        return this;
+    }
+
+    /**
+     * @param values kept fractions k, in (0, 1]
+     * @return this
+     */
+    public Sweep keeps(double... values) {
+        for (double k : values) {
+            Nets.fc().keep(k);
+        }
+        this.keeps = nonEmpty(values, "keeps").clone();
+        return this;
+    }
+
+    /**
+     * @param values weight distributions
+     * @return this
+     */
+    public Sweep inits(Init... values) {
+        this.inits = List.copyOf(nonEmpty(Arrays.asList(values), "inits"));
+        return this;
+    }
+
+    /**
+     * @param values what to train: edge-popup, dense with SGD, dense with Adam, Zhou
+     * @return this
+     */
+    public Sweep methods(Approach... values) {
+        this.approaches = List.copyOf(nonEmpty(Arrays.asList(values), "methods"));
+        return this;
+    }
+
+    /**
+     * @param values one run per seed and configuration
+     * @return this
+     */
+    public Sweep seeds(long... values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("seeds must not be empty");
+        }
+        this.seeds = values.clone();
+        return this;
+    }
+
+    /**
+     * Changes the paper's recipe of every run, e.g. {@code r -> r.epochs(2)}. The changed recipe
+     * is part of each run's configuration, so a different override means different runs.
+     *
+     * @param override applied to the approach's recipe
+     * @return this
+     */
+    public Sweep recipe(UnaryOperator<Recipe> override) {
+        this.recipe = Objects.requireNonNull(override);
+        return this;
+    }
+
+    /**
+     * @param d training and test data; the nets' input follows it, and its sets' names and sizes
+     *     are part of each run's configuration
+     * @return this
+     */
+    public Sweep data(Datasets.Data d) {
+        this.data = Objects.requireNonNull(d);
+        return this;
+    }
+
+    /**
+     * @param s where runs are kept, skipped and resumed from
+     * @return this
+     */
+    public Sweep store(RunStore s) {
+        this.store = Objects.requireNonNull(s);
+        return this;
+    }
+
+    /**
+     * Sets where live progress goes: the factory makes a listener for every run that trains (not
+     * for skipped runs), e.g. {@code cfg -> Progress.live()}.
+     *
+     * @param factory makes a listener for a run's configuration; replaces an earlier one
+     * @return this
+     */
+    public Sweep listener(Function<RunConfig, ? extends TrainingListener> factory) {
+        this.listeners = Objects.requireNonNull(factory);
+        return this;
+    }
+
+    /**
+     * The planned runs, in training order: seed by seed, then net, width, k, init, approach.
+     *
+     * @return one configuration per run, without duplicates
+     */
+    public List<RunConfig> configurations() {
+        Objects.requireNonNull(data, "data: call data(...) first");
+        Map<String, RunConfig> plan = new LinkedHashMap<>();
+        for (long seed : seeds) {
+            for (String arch : nets) {
+                for (double width : widths) {
+                    for (double keep : keeps) {
+                        for (Init init : inits) {
+                            for (Approach a : approaches) {
+                                RunConfig c = config(arch, width, keep, init, a, seed);
+                                plan.putIfAbsent(c.key(), c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(plan.values());
+    }
+
+    private RunConfig config(String arch, double width, double keep, Init init, Approach a,
+            long seed) {
+        boolean scaled = init == Init.SCALED_KAIMING_NORMAL
+                || init == Init.SCALED_SIGNED_KAIMING_CONSTANT;
+        NetSpec spec = Nets.of(arch).inputOf(data.train()).width(width)
+                .keep(a.usesKeep() || scaled ? keep : 1).init(init).method(a.method())
+                .seed(seed).spec();
+        Recipe r = Objects.requireNonNull(recipe.apply(a.recipe(arch)), "recipe override");
+        return RunConfig.of(spec, r, seed, data);
+    }
+
+    /**
+     * Trains every planned run the store has not finished, one at a time.
+     *
+     * @return the runs reached (all of them unless interrupted), finished ones included
+     */
+    public SweepResult run() {
+        Objects.requireNonNull(store, "store: call store(...) first");
+        List<RunConfig> plan = configurations();
+        List<RunRecord> reached = new ArrayList<>();
+        boolean interrupted = false;
+        for (RunConfig c : plan) {
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
+            RunRecord r = store.find(c.key()).orElse(null);
+            if (r == null || r.status() != RunStatus.FINISHED) {
+                r = train(c);
+            }
+            reached.add(r);
+            if (r.status() == RunStatus.INTERRUPTED) {
+                interrupted = true;
+                break;
+            }
+        }
+        return new SweepResult(reached, plan.size(), interrupted);
+    }
+
+    /**
+     * What the store holds of this sweep's runs, without training anything.
+     *
+     * @return the stored runs of the plan, in plan order
+     */
+    public SweepResult results() {
+        Objects.requireNonNull(store, "store: call store(...) first");
+        List<RunConfig> plan = configurations();
+        List<RunRecord> stored = new ArrayList<>();
+        for (RunConfig c : plan) {
+            store.find(c.key()).ifPresent(stored::add);
+        }
+        return new SweepResult(stored, plan.size(), false);
+    }
+
+    private RunRecord train(RunConfig c) {
+        String key = store.start(c);
+        Path checkpoint = store.checkpointFile(key);
+        Training training = resumable(checkpoint);
+        if (training == null) {
+            training = Training.of(c.spec().build(), data.train(), data.test())
+                    .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint);
+        }
+        // The recorder goes first: an epoch is committed before any other listener hears of it.
+        StoreRecorder recorder = new StoreRecorder(store, key);
+        training.listener(recorder);
+        if (listeners != null) {
+            training.listener(listeners.apply(c));
+        }
+        try (Net net = training.net()) {
+            History h = training.run();
+            recorder.checkpointWritten();
+            if (h.interrupted()) {
+                store.markInterrupted(key);
+            } else {
+                finish(key, c, net, h, checkpoint);
+            }
+        } catch (TrainingDivergedException e) {
+            recorder.checkpointWritten();
+            store.markFailed(key, e.getMessage());
+        } catch (UncheckedIOException e) {
+            // An interrupt that lands while the checkpoint is written closes its file channel;
+            // the previous checkpoint is intact, so the run is as resumable as after any interrupt.
+            if (!(e.getCause() instanceof ClosedByInterruptException)) {
+                store.markFailed(key, String.valueOf(e.getMessage()));
+                throw e;
+            }
+            store.markInterrupted(key);
+        } catch (RuntimeException e) {
+            store.markFailed(key, e.toString());
+            throw e;
+        }
+        return store.find(key).orElseThrow();
+    }
+
+    /** The run's training continued from its checkpoint, or null when there is none to use. */
+    private Training resumable(Path checkpoint) {
+        if (!Files.exists(checkpoint)) {
+            return null;
+        }
+        try {
+            return Training.resume(checkpoint, data.train(), data.test());
+        } catch (IOException e) {
+            // A damaged checkpoint cannot be continued: train from scratch, which rewrites it.
+            return null;
+        }
+    }
+
+    private void finish(String key, RunConfig c, Net net, History h, Path checkpoint) {
+        // Writing files with the interrupt flag set fails (interruptible channels): hold an
+        // interrupt that arrived during the last epoch's evaluation until the results are safe.
+        boolean interrupted = Thread.interrupted();
+        try {
+            byte[] subnetwork = c.spec().method() == Method.EDGE_POPUP ? subnetworkBytes(net, key)
+                    : null;
+            double seconds = h.epochs().stream().filter(EpochRecord::complete)
+                    .mapToDouble(EpochRecord::seconds).sum();
+            store.finish(key, h.finalTestAccuracy(), net.keptCount() / net.weightCount(),
+                    subnetwork, seconds, h.imagesPerSecond());
+            Files.deleteIfExists(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not store the results of run " + key, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private byte[] subnetworkBytes(Net net, String key) throws IOException {
+        Files.createDirectories(store.checkpointDir());
+        Path tmp = Files.createTempFile(store.checkpointDir(), key, ".subnet");
+        try {
+            Subnetwork.of(net).save(tmp);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static <T> List<T> nonEmpty(List<T> values, String what) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        values.forEach(v -> Objects.requireNonNull(v, what));
+        return values;
+    }
+
+    private static double[] nonEmpty(double[] values, String what) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        return values;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Persistent, resumable sweeps for the notebooks: {@link dev.edgepopup.sweep.Sweep} trains every
+ * configuration and seed of a grid one at a time into a {@link dev.edgepopup.store.RunStore},
+ * skipping finished runs and resuming cut-short ones; {@link dev.edgepopup.sweep.SweepResult}
+ * gives per-run and per-configuration tables and plot arrays; {@link dev.edgepopup.sweep.Scale}
+ * switches the notebooks between a quick CPU setting and the paper's.
+ */
+package dev.edgepopup.sweep;
