@@ -1,8 +1,8 @@
 package dev.edgepopup.cli;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.edgepopup.nn.NativeMemory;
+import dev.edgepopup.train.Devices;
 
 /**
  * Loads the engine once and says what it runs on: used by the set-up (which unpacks libtorch into
@@ -18,11 +18,9 @@ public final class EngineCheck {
      */
     public static void main(String[] args) {
         Engine e = Engine.getInstance();
-        Device d = e.defaultDevice();
-        String why = d.isGpu() ? e.getGpuCount() + " CUDA device(s) visible"
-                : "no CUDA device visible to " + e.getEngineName();
+        Devices.Choice d = Devices.pick();
         System.out.printf("%s %s on %s (%s); libtorch cache %s; native memory %s%n",
-                e.getEngineName(), e.getVersion(), d, why,
+                e.getEngineName(), e.getVersion(), d.device(), d.reason(),
                 ai.djl.util.Utils.getEngineCacheDir("pytorch"),
                 NativeMemory.tuned() ? "kept for reuse" : "returned to the OS (slow)");
     }

@@ -44,13 +44,15 @@ import java.util.concurrent.TimeUnit;
 public final class Train {
     /** The text {@code --help} prints. */
     public static final String USAGE = String.join("\n",
-            "Usage: train --net fc|conv2|conv4|conv6|conv8 [options]",
+            "Usage: train --net NAME [options]",
             "",
             "Trains one configuration and prints its per-epoch table as epochs finish, then a",
             "summary line (final test accuracy, kept fraction, images/s).",
             "",
             "Network:",
-            "  --net NAME          fc, conv2, conv4, conv6 or conv8 (required)",
+            "  --net NAME          fc, conv2, conv4, conv6, conv8, resnet18_cifar, or an ImageNet",
+            "                      ResNet: resnet18, resnet34, resnet50, resnet101,",
+            "                      wide_resnet50_2 (required)",
             "  --width W           width multiplier, > 0 (default 1)",
             "  --method NAME       edge-popup, dense or zhou (default edge-popup)",
             "  --keep K            fraction of weights kept per layer, in (0, 1] (default 0.5)",
@@ -334,7 +336,8 @@ public final class Train {
             }
             if (o.net == null && !o.help) {
                 throw new UsageException(
-                        "--net is required: fc, conv2, conv4, conv6 or conv8 (see --help)");
+                        "--net is required: " + String.join(", ", NetSpec.ARCHITECTURES)
+                                + " (see --help)");
             }
             return o;
         }
@@ -350,7 +353,7 @@ public final class Train {
                     net = value.toLowerCase(Locale.ROOT);
                     if (!NetSpec.ARCHITECTURES.contains(net)) {
                         throw new UsageException("unknown net '" + value
-                                + "': use fc, conv2, conv4, conv6 or conv8");
+                                + "': use one of " + String.join(", ", NetSpec.ARCHITECTURES));
                     }
                     break;
                 case "--width":

@@ -3,6 +3,7 @@ package dev.edgepopup.export;
 import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.io.Tensors;
 import dev.edgepopup.nn.MaskedLayer;
@@ -19,18 +20,21 @@ import java.util.Map;
 
 /**
  * A found subnetwork in compact form: the network's spec (architecture, distribution and weight
- * seed) plus one bit per weight saying whether it is kept. The random weights are regenerated from
- * the seed, so the file is about 1/32 of the float32 weights. The reference code cannot export a
- * found subnetwork at all.
+ * seed) plus one bit per weight saying whether it is kept, and for a ResNet its batch-norm running
+ * statistics (a few floats per channel), without which it cannot be evaluated. The random weights
+ * are regenerated from the seed, so the file is about 1/32 of the float32 weights. The reference
+ * code cannot export a found subnetwork at all.
  */
 public final class Subnetwork {
     private static final String MAGIC = "EPSN";
     private final NetSpec spec;
     private final List<boolean[]> masks;
+    private final List<float[]> buffers;
 
-    private Subnetwork(NetSpec spec, List<boolean[]> masks) {
+    private Subnetwork(NetSpec spec, List<boolean[]> masks, List<float[]> buffers) {
         this.spec = spec;
         this.masks = masks;
+        this.buffers = buffers;
     }
 
     /**
@@ -57,7 +61,11 @@ public final class Subnetwork {
                 masks.add(b);
             }
         }
-        return new Subnetwork(net.spec(), masks);
+        List<float[]> buffers = new ArrayList<>();
+        for (Parameter p : net.buffers()) {
+            buffers.add(p.getArray().toFloatArray());
+        }
+        return new Subnetwork(net.spec(), masks, buffers);
     }
 
     /** @return the spec, with the weight seed */
@@ -93,7 +101,11 @@ public final class Subnetwork {
         for (int i = 0; i < masks.size(); i++) {
             bits.put("mask/" + i, masks.get(i));
         }
-        new Tensors(Json.GSON.toJson(spec), Map.of(), bits).write(file, MAGIC);
+        Map<String, float[]> floats = new LinkedHashMap<>();
+        for (int i = 0; i < buffers.size(); i++) {
+            floats.put("buffer/" + i, buffers.get(i));
+        }
+        new Tensors(Json.GSON.toJson(spec), floats, bits).write(file, MAGIC);
         return Files.size(file);
     }
 
@@ -107,12 +119,13 @@ public final class Subnetwork {
     public static Subnetwork load(Path file) throws IOException {
         Tensors t = Tensors.read(file, MAGIC, "subnetwork");
         NetSpec spec = Json.GSON.fromJson(t.header(), NetSpec.class);
-        return new Subnetwork(spec, new ArrayList<>(t.bits().values()));
+        return new Subnetwork(spec, new ArrayList<>(t.bits().values()),
+                new ArrayList<>(t.floats().values()));
     }
 
     /**
-     * Rebuilds the network: the random weights from the spec's seed and scores equal to the mask,
-     * whose top-k is then exactly the stored mask.
+     * Rebuilds the network: the random weights from the spec's seed, scores equal to the mask,
+     * whose top-k is then exactly the stored mask, and the stored running statistics.
      *
      * @return a new edge-popup network using this subnetwork; close it when done
      */
@@ -138,6 +151,17 @@ public final class Subnetwork {
             }
             try (NoGrad off = NoGrad.enter()) {
                 l.scores().getArray().set(s);
+            }
+        }
+        List<Parameter> stats = net.buffers();
+        if (stats.size() != buffers.size()) {
+            net.close();
+            throw new IllegalStateException("the file has " + buffers.size()
+                    + " running statistics but a " + spec.arch() + " has " + stats.size());
+        }
+        try (NoGrad off = NoGrad.enter()) {
+            for (int i = 0; i < stats.size(); i++) {
+                stats.get(i).getArray().set(buffers.get(i));
             }
         }
         return net;

@@ -5,7 +5,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.edgepopup.init.Init;
 
-/** A bias-free square convolution (3x3 with padding 1, or 1x1) with a masked weight. */
+/**
+ * A bias-free square convolution with a masked weight: any odd kernel size k (1x1, 3x3, a ResNet
+ * stem's 7x7) with padding k / 2, so that stride 1 keeps the image size and stride s divides it
+ * by s (rounding up).
+ */
 public final class MaskedConv extends MaskedLayer {
     private final int out;
     private final int kernel;
@@ -15,8 +19,8 @@ public final class MaskedConv extends MaskedLayer {
      * @param label the layer's name
      * @param in input channels
      * @param out output channels
-     * @param kernel kernel size (3 or 1); padding is kernel / 2
-     * @param stride the stride
+     * @param kernel kernel size, odd; padding is kernel / 2
+     * @param stride the stride, at least 1
      * @param method how the layer learns
      * @param keep the kept fraction
      * @param init the weights' distribution
@@ -28,6 +32,11 @@ public final class MaskedConv extends MaskedLayer {
             Init init, long weightSeed, long scoreSeed) {
         super(label, new Shape(out, in, kernel, kernel), in * kernel * kernel,
                 out * kernel * kernel, method, keep, init, weightSeed, scoreSeed);
+        if (kernel < 1 || kernel % 2 == 0 || stride < 1) {
+            // An even kernel with padding k / 2 would grow the image by one pixel.
+            throw new IllegalArgumentException(label + ": the kernel must be odd and the stride "
+                    + "at least 1, got " + kernel + "x" + kernel + " stride " + stride);
+        }
         this.out = out;
         this.kernel = kernel;
         this.stride = stride;

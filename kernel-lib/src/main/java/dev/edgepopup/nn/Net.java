@@ -9,20 +9,23 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import dev.edgepopup.data.ImageSet;
-import dev.edgepopup.init.Init;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A random-weight network of spec section 3: FC or ConvX, bias-free, ReLU, 2x2 max-pool after each
- * conv pair, no batch norm. Owns its native memory: close it when done.
+ * A random-weight network of spec section 3: FC or ConvX (bias-free, ReLU, 2x2 max-pool after each
+ * conv pair, no batch norm) or a ResNet (bias-free masked convolutions and classifier, batch norm;
+ * see {@link Architecture}). Owns its native memory: close it when done.
  */
 public final class Net implements AutoCloseable {
     private final NetSpec spec;
     private final NDManager manager;
-    private final SequentialBlock block = new SequentialBlock();
+    private final SequentialBlock block;
     private final List<MaskedLayer> layers = new ArrayList<>();
     private final ParameterStore store;
 
@@ -30,33 +33,16 @@ public final class Net implements AutoCloseable {
         NativeMemory.checkOnce();
         this.spec = spec;
         this.manager = NDManager.newBaseManager();
-        int layer = 0;
-        for (NetSpec.Step step : spec.layout()) {
-            switch (step.kind()) {
-                case CONV:
-                    add(new MaskedConv(step.label(), step.in(), step.out(), 3, 1, spec.method(),
-                            spec.keep(), spec.init(), Init.layerSeed(spec.weightSeed(), layer),
-                            Init.layerSeed(spec.scoreSeed(), layer)));
-                    layer++;
-                    break;
-                case LINEAR:
-                    add(new MaskedLinear(step.label(), step.in(), step.out(), spec.method(),
-                            spec.keep(), spec.init(), Init.layerSeed(spec.weightSeed(), layer),
-                            Init.layerSeed(spec.scoreSeed(), layer)));
-                    layer++;
-                    break;
-                default:
-                    block.add(NetSpec.plainBlock(step));
-            }
-        }
+        // Layer i gets the seeds Init.layerSeed(seed, i): the order of layers() fixes the weights.
+        block = spec.architecture().block(spec, shape -> add(shape.build(spec, layers.size())));
         block.initialize(manager, DataType.FLOAT32,
                 new Shape(1, spec.channels(), spec.height(), spec.imageWidth()));
         store = new ParameterStore(manager, false);
     }
 
-    private void add(MaskedLayer l) {
+    private MaskedLayer add(MaskedLayer l) {
         layers.add(l);
-        block.add(l);
+        return l;
     }
 
     /** @return the spec this network was built from */
@@ -79,11 +65,58 @@ public final class Net implements AutoCloseable {
         return manager;
     }
 
-    /** @return the tensors an optimizer updates: scores, or weights for dense nets */
+    /**
+     * The tensors an optimizer updates: every prunable layer's scores (weights for dense nets), in
+     * layer order, then any other parameter that learns (the batch-norm scales and shifts of a
+     * dense ResNet).
+     *
+     * @return the trained tensors
+     */
     public List<Parameter> trainable() {
         List<Parameter> out = new ArrayList<>();
         for (MaskedLayer l : layers) {
             out.add(l.method() == Method.DENSE ? l.weight() : l.scores());
+        }
+        for (Parameter p : others()) {
+            if (p.requiresGradient()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * State that is neither weight nor trained tensor but changes during training: the batch-norm
+     * running means and variances of a ResNet (none for FC and ConvX). A checkpoint stores them;
+     * evaluation uses them.
+     *
+     * @return the running statistics, in block order
+     */
+    public List<Parameter> buffers() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : others()) {
+            if (p.getType() == Parameter.Type.RUNNING_MEAN
+                    || p.getType() == Parameter.Type.RUNNING_VAR) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The block's parameters that do not belong to a prunable layer, in block order. */
+    private List<Parameter> others() {
+        Set<Parameter> masked = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (MaskedLayer l : layers) {
+            masked.add(l.weight());
+            if (l.scores() != null) {
+                masked.add(l.scores());
+            }
+        }
+        List<Parameter> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (!masked.contains(p.getValue())) {
+                out.add(p.getValue());
+            }
         }
         return out;
     }
@@ -165,13 +198,16 @@ public final class Net implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%s width %s, %s, k=%s, %s%n", spec.arch(), spec.width(),
                 spec.method(), spec.keep(), spec.init()));
-        sb.append(String.format("%-6s %-20s %12s %12s %7s%n", "layer", "shape", "weights", "kept",
-                "kept%"));
+        // ResNet labels ("layer3.0.downsample") are wider than the plain nets' ("conv1").
+        int w = Math.max(6, layers.stream().mapToInt(l -> l.label().length()).max().orElse(0));
+        String name = "%-" + w + "s";
+        sb.append(String.format(name + " %-20s %12s %12s %7s%n", "layer", "shape", "weights",
+                "kept", "kept%"));
         for (LayerInfo r : layerTable()) {
-            sb.append(String.format("%-6s %-20s %,12d %,12.0f %6.1f%%%n", r.name(), r.shape(),
+            sb.append(String.format(name + " %-20s %,12d %,12.0f %6.1f%%%n", r.name(), r.shape(),
                     r.weights(), r.kept(), 100 * r.keptFraction()));
         }
-        sb.append(String.format("%-6s %-20s %,12d %,12.0f%n", "total", "", weightCount(),
+        sb.append(String.format(name + " %-20s %,12d %,12.0f%n", "total", "", weightCount(),
                 keptCount()));
         return sb.toString();
     }

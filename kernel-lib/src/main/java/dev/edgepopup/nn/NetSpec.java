@@ -9,8 +9,10 @@ import java.util.Locale;
  * distribution and seeds. Given the same spec, {@link #build()} gives bit-identical weights and
  * initial scores; it is what a compact subnetwork file stores besides its mask.
  *
- * @param arch "fc", "conv2", "conv4", "conv6" or "conv8"
- * @param width the width multiplier (channels and hidden widths become floor(n * width))
+ * @param arch one of {@link #ARCHITECTURES}: "fc", "conv2", "conv4", "conv6", "conv8",
+ *     "resnet18", "resnet34", "resnet50", "resnet101", "wide_resnet50_2" or "resnet18_cifar"
+ * @param width the width multiplier (channels and hidden widths become floor(n * width); for
+ *     ResNets every channel count but the input's)
  * @param channels input channels
  * @param height input height
  * @param imageWidth input width
@@ -34,17 +36,42 @@ public record NetSpec(
         long weightSeed,
         long scoreSeed) {
 
-    /** The architectures of spec section 3. */
+    /** Every architecture a spec can name: spec section 3's plain nets, then the ResNets. */
+    private static final List<Architecture> KNOWN = known();
+
+    /** The names of the architectures of spec section 3 (plain nets and ResNets). */
     public static final List<String> ARCHITECTURES =
-            List.of("fc", "conv2", "conv4", "conv6", "conv8");
+            KNOWN.stream().map(Architecture::name).toList();
+
+    private static List<Architecture> known() {
+        List<Architecture> all = new java.util.ArrayList<>(List.of(PlainNet.FC, PlainNet.CONV2,
+                PlainNet.CONV4, PlainNet.CONV6, PlainNet.CONV8));
+        all.addAll(ResNet.all());
+        return List.copyOf(all);
+    }
+
+    /**
+     * Finds an architecture by name.
+     *
+     * @param name one of {@link #ARCHITECTURES}, case-insensitive
+     * @return the architecture
+     * @throws IllegalArgumentException naming the known architectures if there is none
+     */
+    public static Architecture architecture(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        for (Architecture a : KNOWN) {
+            if (a.name().equals(n)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown net '" + name + "': use one of " + String.join(", ", ARCHITECTURES));
+    }
 
     /** Checks every field and says what to do when one is wrong. */
     public NetSpec {
-        arch = arch.toLowerCase(Locale.ROOT);
-        if (!ARCHITECTURES.contains(arch)) {
-            throw new IllegalArgumentException(
-                    "unknown net '" + arch + "': use one of " + String.join(", ", ARCHITECTURES));
-        }
+        Architecture family = architecture(arch);
+        arch = family.name();
         if (!(width > 0) || Double.isInfinite(width)) {
             throw new IllegalArgumentException("width must be > 0, got " + width);
         }
@@ -53,17 +80,27 @@ public record NetSpec(
                     "input must be at least 1x1x1 with 2 classes, got " + channels + "x" + height
                             + "x" + imageWidth + " with " + classes);
         }
-        int pools = convChannels(arch).length / 2;
-        if (!arch.equals("fc") && (height >> pools) < 1 | (imageWidth >> pools) < 1) {
-            throw new IllegalArgumentException(
-                    arch + " halves the image " + pools + " times: " + height + "x" + imageWidth
-                            + " is too small");
-        }
+        family.checkInput(height, imageWidth);
         Masks.checkKeep(keep);
     }
 
-    /** @return the conv channel counts of the architecture before the width multiplier */
-    private static int[] convChannels(String arch) {
+    /** @return this spec's architecture */
+    public Architecture architecture() {
+        return architecture(arch);
+    }
+
+    /** @return the prunable layers' shapes, input first, without allocating them */
+    public List<LayerShape> layers() {
+        return architecture().layers(this);
+    }
+
+    /** @return the number of prunable weights (k = 1), counted from the shapes alone */
+    public long weightCount() {
+        return architecture().weightCount(this);
+    }
+
+    /** @return the conv channel counts of a plain architecture before the width multiplier */
+    static int[] convChannels(String arch) {
         switch (arch) {
             case "conv2":
                 return new int[] {64, 64};
@@ -89,7 +126,7 @@ public record NetSpec(
      * @param n a channel count or hidden width
      * @return floor(n * width), at least 1
      */
-    private int scaled(int n) {
+    int scaled(int n) {
         return Math.max(1, (int) Math.floor(n * width));
     }
 
@@ -118,12 +155,20 @@ public record NetSpec(
     }
 
     /**
-     * The layout of spec section 3: conv pairs with ReLU and a 2x2 max-pool after each pair,
-     * flatten, then bias-free fully connected layers with ReLU between them.
+     * The layout of spec section 3's plain nets (FC, ConvX): conv pairs with ReLU and a 2x2
+     * max-pool after each pair, flatten, then bias-free fully connected layers with ReLU between
+     * them.
      *
      * @return the steps, input first
+     * @throws IllegalStateException for a ResNet, which is not a plain sequence of steps (see
+     *     {@link #layers()} and {@link #architecture()})
      */
     public List<Step> layout() {
+        if (!(architecture() instanceof PlainNet)) {
+            throw new IllegalStateException(arch + " has no plain FC/ConvX layout (standalone "
+                    + "export covers FC and ConvX only): use layers() for its shapes and build() "
+                    + "for the network");
+        }
         List<Step> steps = new java.util.ArrayList<>();
         int in = channels;
         int[] convs = convChannels(arch);

@@ -4,61 +4,63 @@ import dev.edgepopup.init.Init;
 
 /**
  * Fluent entry point for the paper's networks:
- * {@code Nets.conv4().width(2).keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).build()}.
+ * {@code Nets.conv4().width(2).keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).build()} or
+ * {@code Nets.of("resnet50").input(3, 224, 224, 1000).keep(0.3).build()}.
  * Defaults: edge-popup, k = 0.5, signed Kaiming constant, seed 0, CIFAR-10 input (3x32x32, 10
- * classes) for the conv nets and MNIST input (1x28x28) for FC.
+ * classes) for the conv nets and {@code resnet18_cifar}, MNIST input (1x28x28) for FC and ImageNet
+ * input (3x224x224, 1000 classes) for the other ResNets.
  */
 public final class Nets {
-    private String arch;
+    private final String arch;
     private double width = 1;
     private int channels;
     private int height;
     private int imageWidth;
-    private int classes = 10;
+    private int classes;
     private Method method = Method.EDGE_POPUP;
     private double keep = 0.5;
     private Init init = Init.SIGNED_KAIMING_CONSTANT;
     private long weightSeed;
     private long scoreSeed = 1;
 
-    private Nets(String arch, int channels, int size) {
-        this.arch = arch;
-        this.channels = channels;
-        this.height = size;
-        this.imageWidth = size;
+    private Nets(Architecture a) {
+        this.arch = a.name();
+        Architecture.Input in = a.defaultInput();
+        input(in.channels(), in.height(), in.width(), in.classes());
     }
 
     /** @return FC 784-300-100-10 (any input size) */
     public static Nets fc() {
-        return new Nets("fc", 1, 28);
+        return of("fc");
     }
 
     /** @return Conv2 */
     public static Nets conv2() {
-        return new Nets("conv2", 3, 32);
+        return of("conv2");
     }
 
     /** @return Conv4 */
     public static Nets conv4() {
-        return new Nets("conv4", 3, 32);
+        return of("conv4");
     }
 
     /** @return Conv6 */
     public static Nets conv6() {
-        return new Nets("conv6", 3, 32);
+        return of("conv6");
     }
 
     /** @return Conv8 */
     public static Nets conv8() {
-        return new Nets("conv8", 3, 32);
+        return of("conv8");
     }
 
     /**
-     * @param arch "fc", "conv2", "conv4", "conv6" or "conv8"
+     * @param arch one of {@link NetSpec#ARCHITECTURES}, e.g. "conv4" or "resnet50"
      * @return that architecture with its default input
+     * @throws IllegalArgumentException naming the known architectures if {@code arch} is not one
      */
     public static Nets of(String arch) {
-        return arch.equalsIgnoreCase("fc") ? fc() : new Nets(arch, 3, 32);
+        return new Nets(NetSpec.architecture(arch));
     }
 
     /**

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * A run's state after a completed epoch: the trained tensors (scores, or weights for dense nets),
- * the optimizer state, the history and the seeds. Frozen random weights are not stored: the spec's
- * weight seed rebuilds them bit for bit.
+ * the batch-norm running statistics (ResNets), the optimizer state, the history and the seeds.
+ * Frozen random weights are not stored: the spec's weight seed rebuilds them bit for bit.
  */
 public final class Checkpoint {
     private static final String MAGIC = "EPCK";
@@ -32,12 +32,15 @@ public final class Checkpoint {
     static final class State {
         private final History history;
         private final List<float[]> trained;
+        private final List<float[]> buffers;
         private final List<float[]> optimizer;
         private final long steps;
 
-        State(History history, List<float[]> trained, List<float[]> optimizer, long steps) {
+        State(History history, List<float[]> trained, List<float[]> buffers,
+                List<float[]> optimizer, long steps) {
             this.history = history;
             this.trained = trained;
+            this.buffers = buffers;
             this.optimizer = optimizer;
             this.steps = steps;
         }
@@ -47,18 +50,22 @@ public final class Checkpoint {
         }
 
         void restoreInto(Net net, Optimizer opt, History target) {
-            List<Parameter> params = net.trainable();
-            if (params.size() != trained.size()) {
-                throw new IllegalStateException("checkpoint holds " + trained.size()
-                        + " trained tensors, the network has " + params.size());
+            set(net.trainable(), trained, "trained tensors");
+            set(net.buffers(), buffers, "running statistics");
+            opt.restore(optimizer, steps);
+            history.epochs().forEach(target::add);
+        }
+
+        private static void set(List<Parameter> params, List<float[]> values, String what) {
+            if (params.size() != values.size()) {
+                throw new IllegalStateException("checkpoint holds " + values.size() + " " + what
+                        + ", the network has " + params.size());
             }
             try (NoGrad off = NoGrad.enter()) {
                 for (int i = 0; i < params.size(); i++) {
-                    params.get(i).getArray().set(trained.get(i));
+                    params.get(i).getArray().set(values.get(i));
                 }
             }
-            opt.restore(optimizer, steps);
-            history.epochs().forEach(target::add);
         }
     }
 
@@ -76,6 +83,10 @@ public final class Checkpoint {
         List<Parameter> params = net.trainable();
         for (int i = 0; i < params.size(); i++) {
             arrays.put("trained/" + i, params.get(i).getArray().toFloatArray());
+        }
+        List<Parameter> buffers = net.buffers();
+        for (int i = 0; i < buffers.size(); i++) {
+            arrays.put("buffer/" + i, buffers.get(i).getArray().toFloatArray());
         }
         List<NDArray> state = opt.state();
         for (int i = 0; i < state.size(); i++) {
@@ -99,8 +110,10 @@ public final class Checkpoint {
         History history = new History(h.spec(), h.recipe(), h.dataSeed());
         h.epochs().forEach(history::add);
         List<float[]> trained = new ArrayList<>();
+        List<float[]> buffers = new ArrayList<>();
         List<float[]> optimizer = new ArrayList<>();
-        t.floats().forEach((k, v) -> (k.startsWith("trained/") ? trained : optimizer).add(v));
-        return new State(history, trained, optimizer, h.steps());
+        t.floats().forEach((k, v) -> (k.startsWith("trained/") ? trained
+                : k.startsWith("buffer/") ? buffers : optimizer).add(v));
+        return new State(history, trained, buffers, optimizer, h.steps());
     }
 }
