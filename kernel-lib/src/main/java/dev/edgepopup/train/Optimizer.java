@@ -67,9 +67,9 @@ public abstract class Optimizer {
                 NDArray p = params.get(i).getArray();
                 NDArray grad = p.getGradient();
                 update(i, p, grad, lr);
-                grad.subi(grad);
             }
         }
+        Gradients.zero(params);
     }
 
     /**
@@ -81,6 +81,11 @@ public abstract class Optimizer {
      * @param lr the learning rate
      */
     protected abstract void update(int i, NDArray p, NDArray grad, double lr);
+
+    /** @return the tensors this optimizer updates */
+    List<Parameter> params() {
+        return params;
+    }
 
     /** @return the state arrays (momentum buffers, moments), for checkpoints */
     public List<NDArray> state() {
