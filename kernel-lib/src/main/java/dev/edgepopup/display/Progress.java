@@ -4,6 +4,7 @@ import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.TrainingListener;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Live training progress: one display that updates in place (Jupyter's update_display_data) with
@@ -19,17 +20,22 @@ public final class Progress implements TrainingListener {
     private int epochs = 1;
     private int firstEpoch = 1;
 
-    private Progress() {}
+    private final LongSupplier clock;
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()}; tests pass their own */
+    Progress(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** @return a listener for {@code Training.listener(...)} */
     public static Progress live() {
-        return new Progress();
+        return new Progress(System::nanoTime);
     }
 
     @Override
     public void onBatch(int epoch, int batch, int batches, double loss, double accuracy,
             double imagesPerSecond) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (handle == null) {
             start = now;
             handle = Display.show(line(epoch, batch, batches, loss, accuracy, imagesPerSecond,

@@ -49,6 +49,11 @@ class LibraryDisplayTest {
         }
     }
 
+    private static java.util.function.LongSupplier tenthOfASecondPerBatch() {
+        long[] now = {0};
+        return () -> now[0] += 100_000_000L;
+    }
+
     @Test
     void progressUpdatesOneDisplayAndEndsWithTheHistory() {
         List<String> events = new ArrayList<>();
@@ -70,13 +75,14 @@ class LibraryDisplayTest {
         try (Net net = Nets.fc().seed(1).build()) {
             Training.of(net, d.train(), d.test())
                     .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(20))
-                    .listener(Progress.live()).run();
+                    .listener(new Progress(tenthOfASecondPerBatch())).run();
         }
         assertEquals(1, events.stream().filter(e -> e.startsWith("show")).count());
         String id = events.get(0).substring(5);
         assertTrue(events.stream().allMatch(e -> e.endsWith(id)), "one display id throughout");
-        // 200 batches, throttled: far fewer updates than batches.
-        assertTrue(events.size() < 50, events.size() + " updates");
+        // 200 batches 0.1 s apart: an update every 0.5 s (every 5th batch) and at each epoch's
+        // last batch, then the final table: 1 show, 20 + 20 updates, 1 final update.
+        assertEquals(42, events.size(), events.toString());
         assertTrue(last.get(0).toString().startsWith("epoch 1/2 batch 1/100"), last.get(0).toString());
         assertTrue(last.get(last.size() - 1) instanceof Table);
     }
