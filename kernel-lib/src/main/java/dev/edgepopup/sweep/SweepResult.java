@@ -113,18 +113,22 @@ public final class SweepResult {
         return interrupted;
     }
 
-    /** @return one row per run: configuration, seeds, status and results */
+    /**
+     * @return one row per run: configuration, seeds, status and results (a copy: changing it,
+     *     e.g. with {@code append}, leaves this result as it was)
+     */
     public Table runs() {
-        return runs;
+        return runs.copy();
     }
 
     /**
      * @return one row per configuration with at least one finished run: the configuration, the
      *     number of finished seeds, mean and sample std of the final test accuracy, mean kept
-     *     fraction
+     *     fraction (a copy: changing it, e.g. with {@code append}, leaves {@link #curves} and
+     *     {@link #plot} as they were)
      */
     public Table aggregate() {
-        return aggregate;
+        return aggregate.copy();
     }
 
     /**

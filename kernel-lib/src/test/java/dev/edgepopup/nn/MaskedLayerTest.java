@@ -227,6 +227,85 @@ class MaskedLayerTest {
         assertEquals(10, Masks.keptCount(10, 1.0));
     }
 
+    /** Frees arrays full of NaN, so that memory handed out next holds NaN unless overwritten. */
+    private static void poisonFreedMemory(NDManager m) {
+        for (long size : new long[] {1_000, 10_000, 100_000, 1_000_000}) {
+            try (NDManager p = m.newSubManager()) {
+                p.full(new Shape(size), Float.NaN);
+            }
+        }
+    }
+
+    @Test
+    void convWithChannelsOffTheSimdBlockIsExactAndFiniteWhateverMemoryHeld() {
+        // 27 channels in and out: libtorch's CPU convolution pads them to 32 and read the padding
+        // uninitialised, which gave NaN or wrong values after NaN had been freed.
+        int c = 27;
+        int o = 27;
+        int h = 6;
+        int batch = 2;
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedConv layer = new MaskedConv("conv", c, o, 3, 1, Method.DENSE, 1,
+                    Init.KAIMING_NORMAL, 1, 2);
+            layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(batch, c, h, h));
+            float[] w = layer.weight().getArray().toFloatArray();
+            float[] x = random(batch * c * h * h, 7);
+            float[] up = random(batch * o * h * h, 8);
+            for (int round = 0; round < 3; round++) {
+                NDArray xa = m.create(x, new Shape(batch, c, h, h));
+                xa.setRequiresGradient(true);
+                float[] y;
+                poisonFreedMemory(m);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
+                            new ai.djl.ndarray.NDList(xa.mul(1f)), true).head();
+                    y = ya.toFloatArray();
+                    gc.backward(ya.mul(m.create(up, new Shape(batch, o, h, h))).sum());
+                }
+                float[] gx = xa.getGradient().toFloatArray();
+                float[] gw = layer.weight().getArray().getGradient().toFloatArray();
+                double[] ey = new double[y.length];
+                double[] egx = new double[gx.length];
+                double[] egw = new double[gw.length];
+                for (int b = 0; b < batch; b++) {
+                    for (int oc = 0; oc < o; oc++) {
+                        for (int r = 0; r < h; r++) {
+                            for (int q = 0; q < h; q++) {
+                                int yi = ((b * o + oc) * h + r) * h + q;
+                                for (int ic = 0; ic < c; ic++) {
+                                    for (int ky = 0; ky < 3; ky++) {
+                                        for (int kx = 0; kx < 3; kx++) {
+                                            int rr = r + ky - 1;
+                                            int qq = q + kx - 1;
+                                            if (rr < 0 || rr >= h || qq < 0 || qq >= h) {
+                                                continue;
+                                            }
+                                            int xi = ((b * c + ic) * h + rr) * h + qq;
+                                            int wi = ((oc * c + ic) * 3 + ky) * 3 + kx;
+                                            ey[yi] += w[wi] * x[xi];
+                                            egx[xi] += w[wi] * up[yi];
+                                            egw[wi] += x[xi] * up[yi];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for (int i = 0; i < y.length; i++) {
+                    assertEquals(ey[i], y[i], 1e-4, "output " + i + ", round " + round);
+                }
+                for (int i = 0; i < gx.length; i++) {
+                    assertEquals(egx[i], gx[i], 1e-4, "input gradient " + i + ", round " + round);
+                }
+                for (int i = 0; i < gw.length; i++) {
+                    assertEquals(egw[i], gw[i], 1e-4, "weight gradient " + i + ", round " + round);
+                }
+                layer.weight().getArray().getGradient().subi(layer.weight().getArray().getGradient());
+            }
+        }
+    }
+
     @Test
     void forwardLeavesNoArraysOnTheParameterManager() {
         try (NDManager m = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {

@@ -92,6 +92,18 @@ class SweepResultTest {
     }
 
     @Test
+    void changingTheReturnedTablesLeavesTheResultAsItWas() {
+        SweepResult r = new SweepResult(RUNS, 7, false);
+        SweepResult other = new SweepResult(RUNS.subList(2, 3), 1, false);
+        // Joining two sweeps' tables for display is a natural thing to do in a notebook.
+        r.aggregate().append(other.aggregate());
+        r.runs().append(other.runs());
+        assertEquals(3, r.aggregate().rowCount());
+        assertEquals(7, r.runs().rowCount());
+        assertEquals(2, r.curves(SweepResult.K, SweepResult.APPROACH).size());
+    }
+
+    @Test
     void aSweepResultRendersAsTwoHtmlTables() {
         Map<String, Object> bundle = Renderers.render(new SweepResult(RUNS, 7, false));
         String html = (String) bundle.get(Renderers.TEXT_HTML);
