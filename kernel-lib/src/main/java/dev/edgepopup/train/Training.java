@@ -29,10 +29,6 @@ import java.util.SplittableRandom;
  * history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
  */
 public final class Training {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Training.class);
-    /** Tries of one step whose gradients come back non-finite before the run stops. */
-    static final int MAX_ATTEMPTS = 10;
-    private static volatile boolean warnedRetry;
     private final Net net;
     private final ImageSet train;
     private final ImageSet test;
@@ -225,40 +221,17 @@ public final class Training {
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = train.batch(step, idx, augment);
-                long hits = 0;
-                for (int attempt = 1; ; attempt++) {
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = net.forward(xy.get(0), true);
-                        NDArray l = Loss.crossEntropy(logits, xy.get(1),
-                                recipe.labelSmoothing());
-                        loss = l.getFloat();
-                        if (!Float.isFinite(loss)) {
-                            throw diverged("loss became " + loss, epoch, b, batches, lr,
-                                    history);
-                        }
-                        gc.backward(l);
-                        hits = logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
-                                .countNonzero().getLong();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = net.forward(xy.get(0), true);
+                    NDArray l = Loss.crossEntropy(logits, xy.get(1), recipe.labelSmoothing());
+                    loss = l.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw diverged("loss became " + loss, epoch, b, batches, lr, history);
                     }
-                    if (Gradients.finite(opt.params())) {
-                        break;
-                    }
-                    // libtorch 2.7.1's oneDNN conv backward sometimes races on 2 threads for
-                    // narrow layers (channels not a multiple of 16) and returns NaN gradients
-                    // from finite inputs: the same step again gives finite ones.
-                    Gradients.zero(opt.params());
-                    if (attempt == MAX_ATTEMPTS) {
-                        throw diverged("gradients stayed non-finite over " + MAX_ATTEMPTS
-                                + " attempts", epoch, b, batches, lr, history);
-                    }
-                    if (!warnedRetry) {
-                        warnedRetry = true;
-                        LOG.warn("non-finite gradients from a finite loss at epoch {}, batch {}:"
-                                + " the step is computed again (a known libtorch race in narrow"
-                                + " convolutions)", epoch + 1, b + 1);
-                    }
+                    gc.backward(l);
+                    correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
+                            .countNonzero().getLong();
                 }
-                correct += hits;
                 opt.step(lr);
             }
             lossSum += (double) loss * n;

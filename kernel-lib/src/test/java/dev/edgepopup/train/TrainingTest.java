@@ -193,9 +193,9 @@ class TrainingTest {
     }
 
     @Test
-    void narrowConvNetsTrainThroughLibtorchsNanGradientRace() {
-        // 8 channels: libtorch 2.7.1's AVX-512 conv backward returned NaN gradients on about a
-        // quarter of the steps here; the step is computed again instead of ending the run.
+    void narrowConvNetsTrainWithoutNanGradients() {
+        // 8 channels: unpadded, libtorch 2.7.1's AVX-512 conv backward returned NaN gradients on
+        // about a quarter of the steps here (MaskedConv pads channels to a multiple of 16).
         try (Net net = Nets.conv2().width(0.125).input(1, 28, 28, 10).seed(1).build()) {
             History h = Training.of(net, small.train(), small.test())
                     .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3).batchSize(50)).run();
@@ -214,10 +214,9 @@ class TrainingTest {
                     ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 gc.backward(p.getArray().mul(Float.NaN).sum());
             }
-            assertFalse(Gradients.finite(List.of(p)));
+            assertTrue(Float.isNaN(p.getArray().getGradient().toFloatArray()[0]));
             Gradients.zero(List.of(p));
             assertArrayEquals(new float[] {0, 0}, p.getArray().getGradient().toFloatArray());
-            assertTrue(Gradients.finite(List.of(p)));
         }
     }
 
