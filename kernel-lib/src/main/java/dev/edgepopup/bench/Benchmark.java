@@ -11,6 +11,7 @@ import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.Nets;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Training;
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  * loop, plus the time of one mask computation per layer. Any architecture can be named instead;
  * {@code resnet18_cifar} (ResNet-18 on 3x32x32, with batch norm) is the ResNet one, opt-in because
  * it is about six times the multiply-adds of Conv4 per image. Usage:
- * {@code Benchmark [--steps N] [--threads T] [--nets fc,conv4,resnet18_cifar]}.
+ * {@code Benchmark [--steps N] [--threads 1,2] [--nets fc,conv4,resnet18_cifar]}.
  */
 public final class Benchmark {
     private Benchmark() {}
@@ -30,12 +31,15 @@ public final class Benchmark {
     /**
      * Runs the benchmark and prints its tables.
      *
-     * @param args {@code --steps N} measured steps per configuration (default 30),
-     *     {@code --threads T} intra-op threads (default: the engine's), {@code --nets a,b}
+     * @param args {@code --steps N} measured steps per configuration (default: FC 200, Conv4 30,
+     *     others 10),
+     *     {@code --threads 1,2} intra-op thread counts to measure (default: 1 and one per core),
+     *     {@code --nets a,b}
      *     (default fc,conv4; e.g. resnet18_cifar)
      */
     public static void main(String[] args) {
-        int steps = 30;
+        int steps = 0; // 0: a per-net default, long enough to measure past the JIT's warm-up
+        int[] threads = {1, Runtime.getRuntime().availableProcessors()};
         String[] nets = {"fc", "conv4"};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -43,28 +47,33 @@ public final class Benchmark {
                     steps = Integer.parseInt(args[++i]);
                     break;
                 case "--threads":
-                    int t = Integer.parseInt(args[++i]);
-                    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(t));
+                    threads = java.util.Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt).toArray();
                     break;
                 case "--nets":
                     nets = args[++i].split(",");
                     break;
                 default:
                     System.err.println("unknown argument " + args[i]
-                            + "; use --steps N --threads T --nets fc,conv4,resnet18_cifar");
+                            + "; use --steps N --threads 1,2 --nets fc,conv4,resnet18_cifar");
                     System.exit(2);
             }
         }
-        System.out.printf(Locale.ROOT, "engine %s, batch 128, %d measured steps, %s%n",
+        System.out.printf(Locale.ROOT, "engine %s, batch 128, measured steps %s, %d cores%n",
                 Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
-                steps, threads());
-        System.out.printf(Locale.ROOT, "%-14s %12s %12s %8s%n", "net", "edge-popup", "dense",
-                "ratio");
+                steps > 0 ? String.valueOf(steps) : "fc 200, conv4 30, others 10",
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%-14s %7s %12s %12s %8s%n", "net", "threads",
+                "edge-popup", "dense", "ratio");
         for (String arch : nets) {
-            double ep = imagesPerSecond(arch, Method.EDGE_POPUP, steps);
-            double dense = imagesPerSecond(arch, Method.DENSE, steps);
-            System.out.printf(Locale.ROOT, "%-14s %12.0f %12.0f %8.3f%n", arch, ep, dense,
-                    ep / dense);
+            for (int t : threads) {
+                Threads.set(t);
+                int n = steps > 0 ? steps : defaultSteps(arch);
+                double ep = imagesPerSecond(arch, Method.EDGE_POPUP, n);
+                double dense = imagesPerSecond(arch, Method.DENSE, n);
+                System.out.printf(Locale.ROOT, "%-14s %7d %12.0f %12.0f %8.3f%n", arch, t, ep,
+                        dense, ep / dense);
+            }
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-14s %-19s %10s %12s%n", "net", "layer", "weights",
@@ -79,9 +88,9 @@ public final class Benchmark {
         }
     }
 
-    private static String threads() {
-        String t = System.getProperty("ai.djl.pytorch.num_threads");
-        return (t == null ? Runtime.getRuntime().availableProcessors() + " cores" : t + " threads");
+    /** Steps that take a few seconds: an FC step is about 100 times cheaper than a Conv4 one. */
+    private static int defaultSteps(String arch) {
+        return arch.equals("fc") ? 200 : arch.equals("conv4") ? 30 : 10;
     }
 
     /** Images/s of the second of two epochs (the first warms up), through {@link Training}. */
