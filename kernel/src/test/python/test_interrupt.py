@@ -55,10 +55,34 @@ def interrupt_checking_code_returns_partial_result(km, kc):
           "the next cell starts uninterrupted")
 
 
+def interrupt_stops_training_at_the_next_batch_with_its_partial_history(km, kc):
+    expect_ok(kc, 'var d = Datasets.fashionMnist().limit(5_000, 500);\n'
+                  'Net n = Nets.fc().seed(1).build();')
+    msg_id = kc.execute(
+        'History h = Training.of(n, d.train(), d.test())\n'
+        '    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(50).batchSize(10))\n'
+        '    .listener(new TrainingListener() {\n'
+        '        public void onBatch(int e, int b, int bs, double l, double a, double i) {\n'
+        '            if (e == 1 && b == 1) System.out.println("training");\n'
+        '        }\n'
+        '    }).run();\n'
+        'h.interrupted() + " after " + h.epochs().size() + " epoch(s)"')
+    wait_for_output(kc, msg_id, "training")
+    km.interrupt_kernel()
+    reply = reply_to(kc, msg_id)
+    check(reply["status"] == "ok", reply)
+    value = expect_ok(kc, 'h.interrupted() + " " + h.completedEpochs() + " " + h.epochs().size()')
+    interrupted, completed, epochs = value.value()["text/plain"].split()
+    check(interrupted == "true" and int(completed) < 50 and int(epochs) == int(completed) + 1,
+          "partial history: %s" % value.value())
+    check(km.is_alive(), "kernel died")
+
+
 def interrupt_when_idle_changes_nothing(km, kc):
     km.interrupt_kernel()
     time.sleep(0.5)
     check(expect_ok(kc, "21 * 2").value()["text/plain"] == "42", "idle interrupt")
 
 
-run(sleep_loop_is_interrupted, interrupt_checking_code_returns_partial_result, interrupt_when_idle_changes_nothing)
+run(sleep_loop_is_interrupted, interrupt_checking_code_returns_partial_result,
+    interrupt_stops_training_at_the_next_batch_with_its_partial_history, interrupt_when_idle_changes_nothing)
