@@ -8,6 +8,10 @@ if [ "${EDGEPOPUP_SKIP_SETUP:-}" != 1 ] && [ ! -f /.dockerenv ] && [ -z "${conta
   "$root/environment/setup.sh"
 fi
 source "$root/environment/java-env.sh"
-exec /usr/bin/jupyter notebook --no-browser \
+extra=()
+if [ "$(id -u)" -eq 0 ]; then
+  extra+=(--allow-root) # Jupyter refuses root otherwise; the image runs as user 1000
+fi
+exec /usr/bin/jupyter notebook --no-browser "${extra[@]}" \
   --ip="${EDGEPOPUP_IP:-127.0.0.1}" --port="${EDGEPOPUP_PORT:-8888}" \
   --notebook-dir="$root/notebooks"
