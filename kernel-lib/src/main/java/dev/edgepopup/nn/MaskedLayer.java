@@ -166,20 +166,8 @@ public abstract class MaskedLayer extends AbstractBlock {
      */
     public NDArray mask(NDManager manager) {
         try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
-            NDArray w = weight.getArray();
-            NDArray mask;
-            switch (method) {
-                case EDGE_POPUP:
-                    mask = Masks.topK(scores.getArray().abs(), keep);
-                    break;
-                case ZHOU:
-                    NDArray p = Activation.sigmoid(scores.getArray());
-                    mask = manager.randomUniform(0, 1, p.getShape()).lt(p).toType(DataType.FLOAT32,
-                            false);
-                    break;
-                default:
-                    mask = w.onesLike();
-            }
+            NDArray mask = method == Method.DENSE ? weight.getArray().onesLike()
+                    : hard(soft(scores.getArray()), manager);
             NDScope.unregister(mask);
             mask.attach(manager);
             return mask;
@@ -187,7 +175,9 @@ public abstract class MaskedLayer extends AbstractBlock {
     }
 
     /**
-     * {@code W_eff} as the spec defines it, differentiable with respect to the trained tensor.
+     * {@code W_eff = W * h} with {@code h = mask + (q - stopGradient(q))}, where {@code q} is
+     * {@link #soft}: the forward value of {@code h} is exactly the 0/1 mask, and the gradient
+     * reaches {@code q}, hence the scores, straight through.
      *
      * @param w the weight
      * @param s the scores (null for dense)
@@ -195,20 +185,22 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the effective weight
      */
     NDArray effectiveWeight(NDArray w, NDArray s, NDManager batch) {
-        switch (method) {
-            case EDGE_POPUP:
-                NDArray a = s.abs();
-                NDArray top = Masks.topK(a.stopGradient(), keep);
-                return w.mul(top.add(a.sub(a.stopGradient())));
-            case ZHOU:
-                NDArray p = Activation.sigmoid(s);
-                NDArray sample =
-                        batch.randomUniform(0, 1, p.getShape()).lt(p.stopGradient())
-                                .toType(DataType.FLOAT32, false);
-                return w.mul(sample.add(p.sub(p.stopGradient())));
-            default:
-                return w;
+        if (method == Method.DENSE) {
+            return w;
         }
+        NDArray q = soft(s);
+        return w.mul(hard(q.stopGradient(), batch).add(q.sub(q.stopGradient())));
+    }
+
+    /** What the mask is drawn from: |s| (edge-popup) or p = sigmoid(s) (Zhou). */
+    private NDArray soft(NDArray s) {
+        return method == Method.EDGE_POPUP ? s.abs() : Activation.sigmoid(s);
+    }
+
+    /** The 0/1 mask from {@link #soft}: the top-k of |s|, or a Bernoulli(p) sample on m. */
+    private NDArray hard(NDArray q, NDManager m) {
+        return method == Method.EDGE_POPUP ? Masks.topK(q, keep)
+                : m.randomUniform(0, 1, q.getShape()).lt(q).toType(DataType.FLOAT32, false);
     }
 
     /**
