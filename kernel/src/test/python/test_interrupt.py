@@ -26,14 +26,22 @@ def reply_to(kc, msg_id, timeout=30):
             return msg["content"]
 
 
-def sleep_loop_is_interrupted(km, kc):
-    check(km.kernel_spec.interrupt_mode == "message", "kernelspec interrupt_mode")
-    msg_id = kc.execute('System.out.println("looping");\nwhile (true) Thread.sleep(100);')
-    wait_for_output(kc, msg_id, "looping")
+def interrupt_once_running(km, kc, code, marker):
+    """Runs code, interrupts it once it has printed marker; returns the reply and the seconds
+    from the interrupt to the reply."""
+    msg_id = kc.execute(code)
+    wait_for_output(kc, msg_id, marker)
     started = time.time()
     km.interrupt_kernel()
     reply = reply_to(kc, msg_id)
-    check(time.time() - started < 5, "the interrupt took %.1fs" % (time.time() - started))
+    return reply, time.time() - started
+
+
+def sleep_loop_is_interrupted(km, kc):
+    check(km.kernel_spec.interrupt_mode == "message", "kernelspec interrupt_mode")
+    reply, seconds = interrupt_once_running(
+        km, kc, 'System.out.println("looping");\nwhile (true) Thread.sleep(100);', "looping")
+    check(seconds < 5, "the interrupt took %.1fs" % seconds)
     check(reply["status"] == "error", reply)
     check(reply["evalue"].startswith("java.lang.InterruptedException"), reply)
     check(km.is_alive(), "kernel died")
@@ -41,14 +49,11 @@ def sleep_loop_is_interrupted(km, kc):
 
 
 def interrupt_checking_code_returns_partial_result(km, kc):
-    msg_id = kc.execute('long steps = 0;\n'
-                        'while (!Thread.currentThread().isInterrupted()) {\n'
-                        '  if (steps++ == 0) System.out.println("counting");\n'
-                        '}\n'
-                        '"stopped after " + steps + " steps"')
-    wait_for_output(kc, msg_id, "counting")
-    km.interrupt_kernel()
-    reply = reply_to(kc, msg_id)
+    reply, _ = interrupt_once_running(km, kc, 'long steps = 0;\n'
+                                           'while (!Thread.currentThread().isInterrupted()) {\n'
+                                           '  if (steps++ == 0) System.out.println("counting");\n'
+                                           '}\n'
+                                           '"stopped after " + steps + " steps"', "counting")
     check(reply["status"] == "ok", reply)
     check(expect_ok(kc, "steps > 0").value()["text/plain"] == "true", "the partial result is kept")
     check(expect_ok(kc, "Thread.currentThread().isInterrupted()").value()["text/plain"] == "false",
@@ -58,7 +63,7 @@ def interrupt_checking_code_returns_partial_result(km, kc):
 def interrupt_stops_training_at_the_next_batch_with_its_partial_history(km, kc):
     expect_ok(kc, 'var d = Datasets.fashionMnist().limit(5_000, 500);\n'
                   'Net n = Nets.fc().seed(1).build();')
-    msg_id = kc.execute(
+    reply, _ = interrupt_once_running(km, kc,
         'History h = Training.of(n, d.train(), d.test())\n'
         '    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(50).batchSize(10))\n'
         '    .listener(new TrainingListener() {\n'
@@ -66,10 +71,7 @@ def interrupt_stops_training_at_the_next_batch_with_its_partial_history(km, kc):
         '            if (e == 1 && b == 1) System.out.println("training");\n'
         '        }\n'
         '    }).run();\n'
-        'h.interrupted() + " after " + h.epochs().size() + " epoch(s)"')
-    wait_for_output(kc, msg_id, "training")
-    km.interrupt_kernel()
-    reply = reply_to(kc, msg_id)
+        'h.interrupted() + " after " + h.epochs().size() + " epoch(s)"', "training")
     check(reply["status"] == "ok", reply)
     value = expect_ok(kc, 'h.interrupted() + " " + h.completedEpochs() + " " + h.epochs().size()')
     interrupted, completed, epochs = value.value()["text/plain"].split()
