@@ -50,7 +50,7 @@ def sleep_loop_is_interrupted(km, kc):
 
 def interrupt_checking_code_returns_partial_result(km, kc):
     reply, _ = interrupt_once_running(km, kc, 'long steps = 0;\n'
-                                           'while (!Thread.currentThread().isInterrupted()) {\n'
+                                           'while (!Thread.interrupted()) {\n'
                                            '  if (steps++ == 0) System.out.println("counting");\n'
                                            '}\n'
                                            '"stopped after " + steps + " steps"', "counting")

@@ -99,6 +99,11 @@ final class InProcessExecutionControl extends DirectExecutionControl {
             } finally {
                 synchronized (stopLock) {
                     running = null;
+                    // A stop the snippet never consumed would be cleared by the executor before
+                    // the next task; it stops the cell's next snippet instead of vanishing.
+                    if (Thread.interrupted()) {
+                        pendingStop = true;
+                    }
                 }
             }
         });
@@ -120,8 +125,10 @@ final class InProcessExecutionControl extends DirectExecutionControl {
 
     /**
      * Interrupts the running snippet; between snippets (compiling, say) the next one to start is
-     * stopped instead. A snippet that handles the interrupt and returns lets the cell go on, as a
-     * Python cell goes on when code catches KeyboardInterrupt.
+     * stopped instead, and so is it when the running snippet ends with its interrupt flag still
+     * set. A snippet that handles the interrupt (catches {@link InterruptedException} or clears the
+     * flag with {@link Thread#interrupted()}) and returns lets the cell go on, as a Python cell goes
+     * on when code catches KeyboardInterrupt.
      */
     @Override
     public void stop() {

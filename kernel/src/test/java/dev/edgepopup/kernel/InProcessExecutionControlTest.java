@@ -71,6 +71,21 @@ class InProcessExecutionControlTest {
     }
 
     @Test
+    void aStopTheSnippetNeverSawStopsTheNextOne() {
+        // What stop() does while a snippet runs; the snippet ends without clearing the flag.
+        assertNull(eval("Thread.currentThread().interrupt();").exception());
+        EvalException stopped = (EvalException) eval("1 + 1").exception();
+        assertEquals("java.lang.InterruptedException", stopped.getExceptionClassName());
+        assertNull(eval("2 + 2").exception());
+    }
+
+    @Test
+    void aStopTheSnippetClearedIsDone() {
+        assertNull(eval("{ Thread.currentThread().interrupt(); Thread.interrupted(); }").exception());
+        assertNull(eval("1 + 1").exception());
+    }
+
+    @Test
     void aClearedStopIsForgotten() {
         control.stop();
         control.clearPendingStop();
