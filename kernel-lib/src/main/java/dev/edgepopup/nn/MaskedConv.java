@@ -67,13 +67,11 @@ public final class MaskedConv extends MaskedLayer {
         NDManager m = x.getManager();
         if (extraIn > 0) {
             Shape s = x.getShape();
-            x = x.concat(m.zeros(new Shape(s.get(0), extraIn, s.get(2), s.get(3)),
-                    x.getDataType()), 1);
-            w = w.concat(m.zeros(new Shape(out, extraIn, kernel, kernel), w.getDataType()), 1);
+            x = x.concat(zeros(m, new Shape(s.get(0), extraIn, s.get(2), s.get(3))), 1);
+            w = w.concat(zeros(m, new Shape(out, extraIn, kernel, kernel)), 1);
         }
         if (extraOut > 0) {
-            w = w.concat(m.zeros(new Shape(extraOut, in + extraIn, kernel, kernel),
-                    w.getDataType()), 0);
+            w = w.concat(zeros(m, new Shape(extraOut, in + extraIn, kernel, kernel)), 0);
         }
         NDArray y = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(pad, pad),
                         new Shape(1, 1))

@@ -27,7 +27,10 @@ import dev.edgepopup.init.Init;
  *   <li>{@link Method#DENSE}: {@code W} trained, no mask.
  * </ul>
  *
- * Subclasses only say how {@code W_eff} is applied (linear or convolution).
+ * Under {@link Precision#BF16} the layer computes in bfloat16: {@code W} of edge-popup and Zhou is
+ * kept as a bfloat16 copy (it never changes) and multiplied by the mask cast to bfloat16, while a
+ * dense {@code W} is cast on every pass; scores and the gradients reaching trained tensors stay
+ * float32. Subclasses only say how {@code W_eff} is applied (linear or convolution).
  */
 public abstract class MaskedLayer extends AbstractBlock {
     private final String label;
@@ -38,6 +41,9 @@ public abstract class MaskedLayer extends AbstractBlock {
     private final double keep;
     private final Parameter weight;
     private final Parameter scores;
+    private Precision precision = Precision.FP32;
+    /** The frozen weight as bfloat16, while the precision is BF16 (edge-popup and Zhou only). */
+    private NDArray frozenBf16;
 
     /**
      * @param label the layer's name in tables, e.g. "conv1"
@@ -97,6 +103,43 @@ public abstract class MaskedLayer extends AbstractBlock {
                                                                                 1, scoreSeed),
                                                                         s))
                                         .build());
+    }
+
+    /** @return the arithmetic this layer uses */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * Switches the arithmetic; {@link Net#precision(Precision)} sets every layer's.
+     *
+     * @param p the precision
+     */
+    void precision(Precision p) {
+        if (frozenBf16 != null) {
+            frozenBf16.close();
+            frozenBf16 = null;
+        }
+        precision = p;
+        if (p == Precision.BF16 && method != Method.DENSE) {
+            try (NoGrad off = NoGrad.enter()) {
+                frozenBf16 = TorchCasts.toBf16(weight.getArray()); // on the weight's manager
+                NDScope.unregister(frozenBf16); // lives as long as the layer, not a caller's scope
+            }
+        }
+    }
+
+    /**
+     * Zeros in this layer's arithmetic (for padding). DJL cannot name bfloat16, so those are made
+     * as float32 and cast.
+     *
+     * @param m the manager
+     * @param shape the shape
+     * @return the zeros
+     */
+    protected NDArray zeros(NDManager m, Shape shape) {
+        NDArray z = m.zeros(shape);
+        return precision == Precision.BF16 ? TorchCasts.toBf16(z) : z;
     }
 
     /** @return the layer's name */
@@ -185,11 +228,14 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the effective weight
      */
     NDArray effectiveWeight(NDArray w, NDArray s, NDManager batch) {
+        boolean bf16 = precision == Precision.BF16;
         if (method == Method.DENSE) {
-            return w;
+            return bf16 ? TorchCasts.toBf16(w) : w; // the float32 master gets the gradient
         }
         NDArray q = soft(s);
-        return w.mul(hard(q.stopGradient(), batch).add(q.sub(q.stopGradient())));
+        NDArray h = hard(q.stopGradient(), batch).add(q.sub(q.stopGradient()));
+        // h's forward value is exactly 0 or 1, which bfloat16 holds exactly.
+        return bf16 ? frozenBf16.mul(TorchCasts.toBf16(h)) : w.mul(h);
     }
 
     /** What the mask is drawn from: |s| (edge-popup) or p = sigmoid(s) (Zhou). */

@@ -28,6 +28,8 @@ public final class Net implements AutoCloseable {
     private final SequentialBlock block;
     private final List<MaskedLayer> layers = new ArrayList<>();
     private final ParameterStore store;
+    private Precision precision = Precision.FP32;
+    private boolean channelsLast;
 
     Net(NetSpec spec) {
         NativeMemory.checkOnce();
@@ -142,14 +144,57 @@ public final class Net implements AutoCloseable {
     }
 
     /**
+     * Sets the arithmetic of every pass from now on ({@link Precision}); {@link
+     * dev.edgepopup.train.Training} sets it from its own setting. Logits are float32 either way.
+     *
+     * @param p the precision (used as given: {@link Precision#resolve} decides on fallbacks)
+     * @return this
+     */
+    public Net precision(Precision p) {
+        for (MaskedLayer l : layers) {
+            l.precision(p);
+        }
+        precision = p;
+        return this;
+    }
+
+    /** @return the arithmetic of the network's passes */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * Stores images channels-last (N, H, W, C in memory) before the first layer, so that every
+     * convolution, ReLU and pooling after it runs in that format (oneDNN's fastest on CPUs). The
+     * values and shapes are unchanged; a fully connected network gains nothing.
+     *
+     * @param on true for channels-last, false for PyTorch's default (N, C, H, W)
+     * @return this
+     */
+    public Net channelsLast(boolean on) {
+        channelsLast = on;
+        return this;
+    }
+
+    /** @return whether images are stored channels-last */
+    public boolean channelsLast() {
+        return channelsLast;
+    }
+
+    /**
      * Runs the network. Intermediate arrays die with the input's manager.
      *
-     * @param x images (N, C, H, W)
+     * @param x images (N, C, H, W), float32
      * @param training whether this is a training pass
-     * @return logits (N, classes), on {@code x}'s manager
+     * @return logits (N, classes), float32, on {@code x}'s manager
      */
     public NDArray forward(NDArray x, boolean training) {
-        return block.forward(store, new NDList(x), training).singletonOrThrow();
+        NDArray in = channelsLast ? TorchCasts.channelsLast(x) : x;
+        boolean bf16 = precision == Precision.BF16;
+        NDArray y = block.forward(store, new NDList(bf16 ? TorchCasts.toBf16(in) : in), training)
+                .singletonOrThrow();
+        // The loss, softmax and DJL's own readers need float32 (bfloat16 is UNKNOWN to DJL).
+        return bf16 ? TorchCasts.toFp32(y) : y;
     }
 
     /**

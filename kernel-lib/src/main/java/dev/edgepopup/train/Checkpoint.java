@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.io.Tensors;
 import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.nn.NetSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public final class Checkpoint {
 
     /** The JSON header. */
     private record Header(NetSpec spec, Recipe recipe, long dataSeed, List<EpochRecord> epochs,
-            long steps) {}
+            long steps, Precision precision, boolean channelsLast) {}
 
     /** A checkpoint read back. */
     static final class State {
@@ -93,7 +94,7 @@ public final class Checkpoint {
             arrays.put("optimizer/" + i, state.get(i).toFloatArray());
         }
         Header h = new Header(history.spec(), history.recipe(), history.dataSeed(),
-                history.epochs(), opt.steps());
+                history.epochs(), opt.steps(), history.precision(), history.channelsLast());
         new Tensors(Json.GSON.toJson(h), arrays, Map.of()).write(file, MAGIC);
     }
 
@@ -107,7 +108,8 @@ public final class Checkpoint {
     static State read(Path file) throws IOException {
         Tensors t = Tensors.read(file, MAGIC, "checkpoint");
         Header h = Json.GSON.fromJson(t.header(), Header.class);
-        History history = new History(h.spec(), h.recipe(), h.dataSeed());
+        History history = new History(h.spec(), h.recipe(), h.dataSeed())
+                .compute(h.precision(), h.channelsLast());
         h.epochs().forEach(history::add);
         List<float[]> trained = new ArrayList<>();
         List<float[]> buffers = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.edgepopup.train;
 
 import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.Precision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +17,8 @@ public final class History {
     private final List<EpochRecord> epochs = new ArrayList<>();
     private List<Double> keptFractions = List.of();
     private boolean interrupted;
+    private Precision precision = Precision.FP32;
+    private boolean channelsLast;
 
     /**
      * @param spec the network
@@ -41,6 +44,21 @@ public final class History {
     /** @return the data seed */
     public long dataSeed() {
         return dataSeed;
+    }
+
+    /** @return the arithmetic the run used (after any fallback) */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** @return whether the run stored images channels-last */
+    public boolean channelsLast() {
+        return channelsLast;
+    }
+
+    /** @return e.g. "bf16, channels-last" or "fp32, NCHW": how the run computed */
+    public String computeLabel() {
+        return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
     }
 
     /** @return the epochs, first to last */
@@ -83,6 +101,12 @@ public final class History {
         epochs.add(r);
     }
 
+    History compute(Precision p, boolean channelsLast) {
+        this.precision = p == null ? Precision.FP32 : p; // checkpoints from before had none
+        this.channelsLast = channelsLast;
+        return this;
+    }
+
     void markInterrupted() {
         interrupted = true;
     }
@@ -94,9 +118,9 @@ public final class History {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s width %s %s k=%s %s, %s, data seed %d%s%n", spec.arch(),
+        sb.append(String.format("%s width %s %s k=%s %s, %s, data seed %d, %s%s%n", spec.arch(),
                 spec.width(), spec.method(), spec.keep(), spec.init(), recipe.name(), dataSeed,
-                interrupted ? " (interrupted)" : ""));
+                computeLabel(), interrupted ? " (interrupted)" : ""));
         sb.append(String.format("%5s %10s %9s %9s %9s %8s %9s%n", "epoch", "train loss",
                 "train acc", "test acc", "lr", "seconds", "images/s"));
         for (EpochRecord r : epochs) {

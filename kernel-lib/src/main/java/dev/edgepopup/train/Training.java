@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import dev.edgepopup.data.ImageSet;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -38,6 +39,9 @@ public final class Training {
     private Path checkpoint;
     private int evalBatchSize = 1000;
     private Checkpoint.State resumed;
+    private Precision precision = Precision.FP32;
+    private boolean forceBf16;
+    private boolean channelsLast;
 
     private Training(Net net, ImageSet train, ImageSet test) {
         this.net = Objects.requireNonNull(net);
@@ -73,6 +77,10 @@ public final class Training {
         t.dataSeed = s.history().dataSeed();
         t.checkpoint = file;
         t.resumed = s;
+        // The arithmetic the run started with, as resolved then.
+        t.precision = s.history().precision();
+        t.forceBf16 = true;
+        t.channelsLast = s.history().channelsLast();
         return t;
     }
 
@@ -115,6 +123,39 @@ public final class Training {
     }
 
     /**
+     * The arithmetic of training and evaluation ({@link Precision}). {@link Precision#BF16} falls
+     * back to float32, saying why on stderr, where bfloat16 would be slower ({@link
+     * Precision#resolve}); the history records the precision used.
+     *
+     * @param p the precision asked for (default {@link Precision#FP32})
+     * @return this
+     */
+    public Training precision(Precision p) {
+        this.precision = Objects.requireNonNull(p);
+        return this;
+    }
+
+    /**
+     * @param force true to use bfloat16 when asked for even without AMX (slow; for tests and
+     *     accuracy comparisons)
+     * @return this
+     */
+    public Training forceBf16(boolean force) {
+        this.forceBf16 = force;
+        return this;
+    }
+
+    /**
+     * @param on true to store images channels-last ({@link Net#channelsLast(boolean)}); the
+     *     history records it
+     * @return this
+     */
+    public Training channelsLast(boolean on) {
+        this.channelsLast = on;
+        return this;
+    }
+
+    /**
      * @param n examples per evaluation forward pass
      * @return this
      */
@@ -134,7 +175,9 @@ public final class Training {
      * @return the history (partial when interrupted)
      */
     public History run() {
-        History history = new History(net.spec(), recipe, dataSeed);
+        Precision used = precision.resolve(forceBf16, System.err::println);
+        net.precision(used).channelsLast(channelsLast);
+        History history = new History(net.spec(), recipe, dataSeed).compute(used, channelsLast);
         try (NDManager runManager = NDManager.newBaseManager()) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
             int start = 0;
