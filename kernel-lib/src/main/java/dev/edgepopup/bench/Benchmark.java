@@ -9,24 +9,38 @@ import dev.edgepopup.nn.Masks;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.Nets;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.Recipe;
 import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Training;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * Training throughput at batch 128 on random images: FC 784-300-100-10 and Conv4 on 3x32x32, each
- * with edge-popup and learned dense weights in the same run, through the library's own training
- * loop, plus the time of one mask computation per layer. Any architecture can be named instead;
- * {@code resnet18_cifar} (ResNet-18 on 3x32x32, with batch norm) is the ResNet one, opt-in because
- * it is about six times the multiply-adds of Conv4 per image. Usage:
- * {@code Benchmark [--steps N] [--threads 1,2] [--nets fc,conv4,resnet18_cifar]}.
+ * with edge-popup and learned dense weights, in every compute variant (float32 and bfloat16,
+ * NCHW and, for conv nets, channels-last) and at 1 thread and one per core, all in the same run
+ * through the library's own training loop, each as a ratio to float32 NCHW of the same method and
+ * threads measured in that run; plus the time of one mask computation per layer. bfloat16 runs
+ * only where it is fast (AMX or a GPU, see {@link Precision#resolve}) unless {@code --force-bf16}.
+ * Any architecture can be named instead; {@code resnet18_cifar} (ResNet-18 on 3x32x32, with batch
+ * norm) is the ResNet one, opt-in because it is about six times the multiply-adds of Conv4 per
+ * image. Usage:
+ * {@code Benchmark [--steps N] [--threads 1,2] [--nets fc,conv4,resnet18_cifar] [--force-bf16]}.
  */
 public final class Benchmark {
     private Benchmark() {}
+
+    /** One way of computing: a precision and a memory format. */
+    private record Variant(Precision precision, boolean channelsLast) {
+        String label() {
+            return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
+        }
+    }
 
     /**
      * Runs the benchmark and prints its tables.
@@ -35,12 +49,14 @@ public final class Benchmark {
      *     others 10),
      *     {@code --threads 1,2} intra-op thread counts to measure (default: 1 and one per core),
      *     {@code --nets a,b}
-     *     (default fc,conv4; e.g. resnet18_cifar)
+     *     (default fc,conv4; e.g. resnet18_cifar),
+     *     {@code --force-bf16} measures bfloat16 on a CPU without AMX too
      */
     public static void main(String[] args) {
         int steps = 0; // 0: a per-net default, long enough to measure past the JIT's warm-up
         int[] threads = {1, Runtime.getRuntime().availableProcessors()};
         String[] nets = {"fc", "conv4"};
+        boolean force = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps":
@@ -53,26 +69,38 @@ public final class Benchmark {
                 case "--nets":
                     nets = args[++i].split(",");
                     break;
+                case "--force-bf16":
+                    force = true;
+                    break;
                 default:
-                    System.err.println("unknown argument " + args[i]
-                            + "; use --steps N --threads 1,2 --nets fc,conv4,resnet18_cifar");
+                    System.err.println("unknown argument " + args[i] + "; use --steps N "
+                            + "--threads 1,2 --nets fc,conv4,resnet18_cifar --force-bf16");
                     System.exit(2);
             }
         }
+        // bfloat16 that would fall back is left out rather than measured as float32 twice.
+        boolean bf16 = Precision.BF16.resolve(force, System.out::println) == Precision.BF16;
         System.out.printf(Locale.ROOT, "engine %s, batch 128, measured steps %s, %d cores%n",
                 Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
                 steps > 0 ? String.valueOf(steps) : "fc 200, conv4 30, others 10",
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-14s %7s %12s %12s %8s%n", "net", "threads",
-                "edge-popup", "dense", "ratio");
+        System.out.printf(Locale.ROOT, "%-14s %7s %-10s %-19s %10s %12s%n", "net", "threads",
+                "method", "compute", "images/s", "vs fp32 NCHW");
         for (String arch : nets) {
+            List<Variant> variants = variants(arch, bf16);
             for (int t : threads) {
                 Threads.set(t);
                 int n = steps > 0 ? steps : defaultSteps(arch);
-                double ep = imagesPerSecond(arch, Method.EDGE_POPUP, n);
-                double dense = imagesPerSecond(arch, Method.DENSE, n);
-                System.out.printf(Locale.ROOT, "%-14s %7d %12.0f %12.0f %8.3f%n", arch, t, ep,
-                        dense, ep / dense);
+                for (Method method : new Method[] {Method.EDGE_POPUP, Method.DENSE}) {
+                    double baseline = Double.NaN;
+                    for (Variant v : variants) {
+                        double ips = imagesPerSecond(arch, method, v, n);
+                        baseline = Double.isNaN(baseline) ? ips : baseline;
+                        System.out.printf(Locale.ROOT, "%-14s %7d %-10s %-19s %10.0f %12.3f%n",
+                                arch, t, method.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                                v.label(), ips, ips / baseline);
+                    }
+                }
             }
         }
         System.out.println();
@@ -88,19 +116,32 @@ public final class Benchmark {
         }
     }
 
+    /** float32 NCHW (the baseline) first; channels-last only where there are convolutions. */
+    private static List<Variant> variants(String arch, boolean bf16) {
+        List<Variant> out = new ArrayList<>();
+        for (Precision p : bf16 ? Precision.values() : new Precision[] {Precision.FP32}) {
+            out.add(new Variant(p, false));
+            if (!arch.equals("fc")) {
+                out.add(new Variant(p, true));
+            }
+        }
+        return out;
+    }
+
     /** Steps that take a few seconds: an FC step is about 100 times cheaper than a Conv4 one. */
     private static int defaultSteps(String arch) {
         return arch.equals("fc") ? 200 : arch.equals("conv4") ? 30 : 10;
     }
 
     /** Images/s of the second of two epochs (the first warms up), through {@link Training}. */
-    static double imagesPerSecond(String arch, Method method, int steps) {
+    private static double imagesPerSecond(String arch, Method method, Variant v, int steps) {
         int batch = 128;
         try (Net net = Nets.of(arch).method(method).seed(1).build()) {
             ImageSet train = random(net, batch * steps, 1);
             ImageSet test = random(net, batch, 2);
             Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
-            History h = Training.of(net, train, test).recipe(recipe).run();
+            History h = Training.of(net, train, test).recipe(recipe).precision(v.precision())
+                    .forceBf16(true).channelsLast(v.channelsLast()).run();
             return h.epochs().get(1).imagesPerSecond();
         }
     }

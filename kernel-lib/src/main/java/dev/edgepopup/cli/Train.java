@@ -12,10 +12,12 @@ import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Nets;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.Optimizer;
 import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Training;
 import dev.edgepopup.train.TrainingDivergedException;
 import dev.edgepopup.train.TrainingListener;
@@ -70,6 +72,13 @@ public final class Train {
             "  --weight-seed S     override the weight seed",
             "  --score-seed S      override the score seed",
             "  --data-seed S       override the data seed",
+            "Compute:",
+            "  --precision NAME    fp32 (default) or bf16: bfloat16 arithmetic, float32 scores,",
+            "                      optimizer and loss; falls back to fp32, saying why, on a CPU",
+            "                      without AMX",
+            "  --force-bf16        use bf16 even without AMX (slow; to compare accuracy)",
+            "  --channels-last     store images channels-last (faster convolutions on CPUs)",
+            "  --threads N         intra-op threads, >= 1 (default: one per core)",
             "Data:",
             "  --dataset NAME      fashion-mnist (default for fc) or cifar10 (default for conv",
             "                      nets; conv nets also train on fashion-mnist)",
@@ -179,12 +188,19 @@ public final class Train {
         }
         // The command line is the truth: a resumed run uses its recipe and data seed, so the same
         // command continues exactly the run it started.
-        training.recipe(recipe).dataSeed(o.dataSeed());
+        // Resolved here so that the header shows the precision the run will use.
+        Precision precision = o.precision.resolve(o.forceBf16, line -> err.println("train: "
+                + line));
+        training.recipe(recipe).dataSeed(o.dataSeed()).precision(precision).forceBf16(true)
+                .channelsLast(o.channelsLast);
+        if (o.threads != null) {
+            Threads.set(o.threads);
+        }
         if (o.checkpoint != null) {
             training.checkpoint(o.checkpoint);
         }
         PrintStream table = o.json ? err : out;
-        table.print(new History(spec, recipe, o.dataSeed()));
+        table.print(new History(spec, recipe, o.dataSeed(), precision, o.channelsLast));
         table.flush();
         training.listener(new TrainingListener() {
             @Override
@@ -294,6 +310,10 @@ public final class Train {
         Path checkpoint;
         boolean json;
         boolean help;
+        Precision precision = Precision.FP32;
+        boolean forceBf16;
+        boolean channelsLast;
+        Integer threads;
 
         /**
          * Parses a command line; {@code --name value} and {@code --name=value} both work.
@@ -315,12 +335,14 @@ public final class Train {
                 int eq = arg.indexOf('=');
                 String name = eq < 0 ? arg : arg.substring(0, eq);
                 String value = eq < 0 ? null : arg.substring(eq + 1);
-                if (name.equals("--json") || name.equals("--help")) {
+                if (FLAGS.contains(name)) {
                     if (value != null) {
                         throw new UsageException(name + " takes no value");
                     }
                     o.json |= name.equals("--json");
                     o.help |= name.equals("--help");
+                    o.forceBf16 |= name.equals("--force-bf16");
+                    o.channelsLast |= name.equals("--channels-last");
                     continue;
                 }
                 if (!VALUED.contains(name)) {
@@ -342,10 +364,13 @@ public final class Train {
             return o;
         }
 
+        private static final List<String> FLAGS = List.of("--json", "--help", "--force-bf16",
+                "--channels-last");
+
         private static final List<String> VALUED = List.of("--net", "--width", "--method",
                 "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
                 "--weight-seed", "--score-seed", "--data-seed", "--dataset", "--train-limit",
-                "--test-limit", "--checkpoint");
+                "--test-limit", "--checkpoint", "--precision", "--threads");
 
         private void set(String name, String value) throws UsageException {
             switch (name) {
@@ -415,6 +440,16 @@ public final class Train {
                     break;
                 case "--checkpoint":
                     checkpoint = Path.of(value);
+                    break;
+                case "--precision":
+                    try {
+                        precision = Precision.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    break;
+                case "--threads":
+                    threads = atLeastOne(name, value);
                     break;
                 default:
                     throw new AssertionError(name);
@@ -545,7 +580,8 @@ public final class Train {
      */
     private record Result(double finalTestAccuracy, int completedEpochs, boolean interrupted,
             double keptFraction, List<Layer> layers, double imagesPerSecond, Seeds seeds,
-            DataUsed dataset, NetSpec spec, Recipe recipe, List<EpochRecord> history) {
+            DataUsed dataset, NetSpec spec, Recipe recipe, String precision,
+            boolean channelsLast, int threads, List<EpochRecord> history) {
         static Result of(History h, Net net, Options o, Data data) {
             List<Layer> layers = new ArrayList<>();
             for (LayerInfo l : net.layerTable()) {
@@ -555,7 +591,8 @@ public final class Train {
                     net.keptCount() / net.weightCount(), layers, h.imagesPerSecond(),
                     new Seeds(h.spec().weightSeed(), h.spec().scoreSeed(), h.dataSeed()),
                     new DataUsed(o.dataset(), data.train().size(), data.test().size()), h.spec(),
-                    h.recipe(), h.epochs());
+                    h.recipe(), h.precision().label(), h.channelsLast(), Threads.get(),
+                    h.epochs());
         }
     }
 

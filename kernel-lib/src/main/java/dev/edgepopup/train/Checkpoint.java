@@ -108,8 +108,8 @@ public final class Checkpoint {
     static State read(Path file) throws IOException {
         Tensors t = Tensors.read(file, MAGIC, "checkpoint");
         Header h = Json.GSON.fromJson(t.header(), Header.class);
-        History history = new History(h.spec(), h.recipe(), h.dataSeed())
-                .compute(h.precision(), h.channelsLast());
+        History history = new History(h.spec(), h.recipe(), h.dataSeed(), h.precision(),
+                h.channelsLast());
         h.epochs().forEach(history::add);
         List<float[]> trained = new ArrayList<>();
         List<float[]> buffers = new ArrayList<>();

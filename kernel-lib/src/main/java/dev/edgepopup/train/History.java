@@ -17,8 +17,8 @@ public final class History {
     private final List<EpochRecord> epochs = new ArrayList<>();
     private List<Double> keptFractions = List.of();
     private boolean interrupted;
-    private Precision precision = Precision.FP32;
-    private boolean channelsLast;
+    private final Precision precision;
+    private final boolean channelsLast;
 
     /**
      * @param spec the network
@@ -26,9 +26,23 @@ public final class History {
      * @param dataSeed the seed of the data order and augmentation
      */
     public History(NetSpec spec, Recipe recipe, long dataSeed) {
+        this(spec, recipe, dataSeed, Precision.FP32, false);
+    }
+
+    /**
+     * @param spec the network
+     * @param recipe the recipe
+     * @param dataSeed the seed of the data order and augmentation
+     * @param precision the arithmetic used (null, from checkpoints that predate it: float32)
+     * @param channelsLast whether images were stored channels-last
+     */
+    public History(NetSpec spec, Recipe recipe, long dataSeed, Precision precision,
+            boolean channelsLast) {
         this.spec = spec;
         this.recipe = recipe;
         this.dataSeed = dataSeed;
+        this.precision = precision == null ? Precision.FP32 : precision;
+        this.channelsLast = channelsLast;
     }
 
     /** @return the network's spec */
@@ -99,12 +113,6 @@ public final class History {
 
     void add(EpochRecord r) {
         epochs.add(r);
-    }
-
-    History compute(Precision p, boolean channelsLast) {
-        this.precision = p == null ? Precision.FP32 : p; // checkpoints from before had none
-        this.channelsLast = channelsLast;
-        return this;
     }
 
     void markInterrupted() {

@@ -177,7 +177,7 @@ public final class Training {
     public History run() {
         Precision used = precision.resolve(forceBf16, System.err::println);
         net.precision(used).channelsLast(channelsLast);
-        History history = new History(net.spec(), recipe, dataSeed).compute(used, channelsLast);
+        History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
         try (NDManager runManager = NDManager.newBaseManager()) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
             int start = 0;
