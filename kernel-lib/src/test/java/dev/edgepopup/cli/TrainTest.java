@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.edgepopup.data.Datasets;
 import dev.edgepopup.init.Init;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.Optimizer;
 import dev.edgepopup.train.Recipe;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -94,6 +96,9 @@ class TrainTest {
         "--net fc --batch 0                | --batch must be at least 1",
         "--net fc --train-limit 0          | --train-limit must be at least 1",
         "--net fc --json=yes               | --json takes no value",
+        "--net fc --precision fp16         | unknown precision fp16",
+        "--net fc --channels-last=1        | --channels-last takes no value",
+        "--net fc --threads 0              | --threads must be at least 1",
         "--net fc extra                    | unexpected argument 'extra'",
         "--method dense                    | --net is required",
         "''                                | --net is required"})
@@ -244,6 +249,43 @@ class TrainTest {
         assertTrue(j.get("imagesPerSecond").getAsDouble() > 0);
         // The progress table went to stderr instead.
         assertTrue(r.err().lines().anyMatch(s -> ROW.matcher(s).matches()), r.err());
+    }
+
+    @Test
+    void computeOptionsParseAndDefaultToFp32Nchw() throws Exception {
+        Train.Options d = Train.Options.parse("--net fc".split(" "));
+        assertEquals(Arrays.asList(Precision.FP32, false, false, null),
+                Arrays.asList(d.precision, d.forceBf16, d.channelsLast, d.threads));
+        Train.Options o = Train.Options.parse(
+                "--net conv4 --precision BF16 --force-bf16 --channels-last --threads 3"
+                        .split(" "));
+        assertEquals(List.of(Precision.BF16, true, true, 3),
+                List.of(o.precision, o.forceBf16, o.channelsLast, o.threads));
+    }
+
+    @Test
+    void forcedBf16RunReportsItsPrecisionAndLayout() {
+        assumeFashionMnist();
+        Outcome r = run(TINY + " --json --precision bf16 --force-bf16 --channels-last");
+        assertEquals(0, r.status(), r.err());
+        JsonObject j = r.json();
+        assertEquals("bf16", j.get("precision").getAsString());
+        assertTrue(j.get("channelsLast").getAsBoolean());
+        assertTrue(j.get("threads").getAsInt() >= 1);
+        assertTrue(j.get("finalTestAccuracy").getAsDouble() > 0.3, r.out());
+        assertTrue(r.err().contains("bf16, channels-last"), r.err()); // the table's header
+    }
+
+    @Test
+    void unforcedBf16SaysWhyItFallsBack() {
+        assumeFashionMnist();
+        Precision expected = Precision.BF16.resolve(false, line -> { });
+        Outcome r = run(TINY + " --json --precision bf16 --train-limit 200 --test-limit 100");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(expected.label(), r.json().get("precision").getAsString());
+        long fallbackLines = r.errLines().stream()
+                .filter(l -> l.startsWith("train: bf16 falls back")).count();
+        assertEquals(expected == Precision.BF16 ? 0 : 1, fallbackLines, r.err());
     }
 
     @Test
