@@ -106,7 +106,10 @@ class PrecisionTrainingTest {
         int epochs = 8;
         int batch = 50; // 8 steps an epoch
         // Every manager hangs from the engine's system manager: its arrays are all DJL knows.
-        NDManager system = NDManager.newBaseManager().getParentManager();
+        NDManager system;
+        try (NDManager probe = NDManager.newBaseManager()) {
+            system = probe.getParentManager();
+        }
         for (Precision p : Precision.values()) {
             List<Long> heap = new ArrayList<>();
             List<Integer> arrays = new ArrayList<>();
