@@ -163,6 +163,74 @@ public final class Datasets {
                 cifar("cifar10/test", files.subList(last, last + 1), Augmentation.NONE));
     }
 
+    /**
+     * An image-folder data set split as ImageNet is: {@code ROOT/train/CLASS/*} and {@code
+     * ROOT/val/CLASS/*}. Close it to stop the decoding threads.
+     *
+     * @param train the training images, with the training transform
+     * @param val the validation images, with the evaluation transform
+     */
+    public record Folders(ImageFolder train, ImageFolder val) implements AutoCloseable {
+        @Override
+        public void close() {
+            train.close();
+            val.close();
+        }
+    }
+
+    /**
+     * ImageNet (ILSVRC-2012) from the system property {@code edgepopup.imagenet}, else the
+     * environment variable {@code EDGEPOPUP_IMAGENET}, else {@code ~/.edgepopup/data/imagenet},
+     * at 224x224 (see {@link #imageFolders(Path, int, int)}).
+     *
+     * @return the train and val folders
+     * @throws IOException if a folder cannot be listed
+     * @throws MissingDataException if a folder is missing; the message says how to lay it out
+     */
+    public static Folders imageNet() throws IOException {
+        Path root = location("edgepopup.imagenet", "EDGEPOPUP_IMAGENET",
+                Path.of(System.getProperty("user.home"), ".edgepopup", "data", "imagenet"));
+        return imageFolders(root, ImageFolder.CROP, ImageFolder.RESIZE);
+    }
+
+    /**
+     * A train/val pair of image folders, each with one sub-folder per class (the same class
+     * names in both), decoded on one thread per core each.
+     *
+     * @param root the folder holding {@code train/} and {@code val/}
+     * @param crop the side of the square images a batch holds (224 for ImageNet)
+     * @param resize the shorter side before the evaluation center crop (256 for ImageNet)
+     * @return the two folders
+     * @throws IOException if a folder cannot be listed
+     * @throws MissingDataException if a folder is missing; the message says how to lay it out
+     */
+    public static Folders imageFolders(Path root, int crop, int resize) throws IOException {
+        String how = "ImageNet cannot be downloaded automatically: get ILSVRC-2012 from "
+                + "https://image-net.org, unpack the training archive into " + root.resolve("train")
+                + "/<wnid>/ and sort the validation images into " + root.resolve("val")
+                + "/<wnid>/ (the usual valprep.sh), or set EDGEPOPUP_IMAGENET to such a folder.";
+        for (String split : List.of("train", "val")) {
+            if (!Files.isDirectory(root.resolve(split))) {
+                throw new MissingDataException(root.resolve(split), how);
+            }
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        ImageFolder train = ImageFolder.open(root.resolve("train"), crop, resize, threads);
+        try {
+            ImageFolder val = ImageFolder.open(root.resolve("val"), crop, resize, threads);
+            if (!val.classNames().equals(train.classNames())) {
+                val.close();
+                throw new IllegalArgumentException(root + ": train/ has " + train.classes()
+                        + " class folders and val/ has " + val.classes() + ", or their names "
+                        + "differ; both need the same class folders, or labels would not match");
+            }
+            return new Folders(train, val);
+        } catch (RuntimeException | IOException e) {
+            train.close();
+            throw e;
+        }
+    }
+
     private static Path cifar10Location() {
         return location(
                 "edgepopup.cifar10",

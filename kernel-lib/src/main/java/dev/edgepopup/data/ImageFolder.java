@@ -1,20 +1,12 @@
 package dev.edgepopup.data;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.edgepopup.nn.Net;
-import dev.edgepopup.nn.NoGrad;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
@@ -49,15 +39,11 @@ import javax.imageio.ImageIO;
  * batch come from a seed drawn in order from the caller's source, so a batch is the same for the
  * same seed whatever the threads do.
  *
- * <p>Using it for training: {@link dev.edgepopup.train.Training} takes in-memory {@link ImageSet}s
- * today and uses only their {@code size()} and {@code batch(manager, indices, augment)}, which
- * this class offers with the same meaning, plus {@link Net#accuracy} on the test set. Plugging it
- * in is a change to Training alone: accept an interface with those two methods (both classes
- * already fit it), ask for batch {@code b + 1} through {@link #prefetch} before running batch
- * {@code b}, and evaluate with {@link #accuracy(int, NDManager, UnaryOperator)}, which reports
- * top-1 and top-5 as ImageNet results are quoted. Close the folder to stop its threads.
+ * <p>It is an {@link ImageSource}: {@link dev.edgepopup.train.Training} trains on it and asks for
+ * batch {@code b + 1} before it runs batch {@code b}; {@link dev.edgepopup.nn.Net#topK} evaluates top-1 and top-5
+ * accuracy, as ImageNet results are quoted. Close the folder to stop its threads.
  */
-public final class ImageFolder implements AutoCloseable {
+public final class ImageFolder implements ImageSource, AutoCloseable {
     /** ImageNet's per-channel mean of [0, 1] pixel values (R, G, B). */
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     /** ImageNet's per-channel standard deviation of [0, 1] pixel values (R, G, B). */
@@ -171,12 +157,18 @@ public final class ImageFolder implements AutoCloseable {
         return root;
     }
 
-    /** @return the number of images */
+    /** @return the root folder's path */
+    @Override
+    public String name() {
+        return root.toString();
+    }
+
+    @Override
     public int size() {
         return files.length;
     }
 
-    /** @return the number of classes */
+    @Override
     public int classes() {
         return classNames.size();
     }
@@ -186,10 +178,7 @@ public final class ImageFolder implements AutoCloseable {
         return classNames;
     }
 
-    /**
-     * @param i an image's index
-     * @return its label
-     */
+    @Override
     public int label(int i) {
         return labels[i];
     }
@@ -202,39 +191,14 @@ public final class ImageFolder implements AutoCloseable {
         return files[i];
     }
 
-    /** @return the shape of one image of a batch, (3, crop, crop) */
+    @Override
     public Shape imageShape() {
         return new Shape(3, crop, crop);
     }
 
-    /**
-     * Decoded, transformed and normalised images, not yet on any device.
-     *
-     * @param images {@code n * 3 * crop * crop} values, NCHW
-     * @param labels the {@code n} labels
-     * @param shape (n, 3, crop, crop)
-     */
-    public record Decoded(float[] images, int[] labels, Shape shape) {
-        /**
-         * @param manager the manager that owns the batch (a per-step sub-manager)
-         * @return float32 images and int32 labels on {@code manager}
-         */
-        public NDList toNDList(NDManager manager) {
-            return new NDList(manager.create(FloatBuffer.wrap(images), shape),
-                    manager.create(labels));
-        }
-    }
-
-    /**
-     * Starts decoding a batch on the thread pool and returns at once.
-     *
-     * @param indices the images, in order
-     * @param augment the random source of the training transform, or null for the evaluation
-     *     transform; its draws are taken now, on the calling thread
-     * @return the batch when every image is decoded; it fails with a {@link CorruptDataException}
-     *     naming the first image that cannot be decoded
-     */
-    public CompletableFuture<Decoded> prefetch(int[] indices, SplittableRandom augment) {
+    /** Starts decoding a batch on the thread pool and returns at once. */
+    @Override
+    public CompletableFuture<HostBatch> prefetch(int[] indices, SplittableRandom augment) {
         int n = indices.length;
         int plane = 3 * crop * crop;
         float[] images = new float[n * plane];
@@ -248,108 +212,7 @@ public final class ImageFolder implements AutoCloseable {
             tasks[b] = CompletableFuture.runAsync(() -> decode(index, rng, images, offset), pool);
         }
         return CompletableFuture.allOf(tasks)
-                .thenApply(v -> new Decoded(images, y, new Shape(n, 3, crop, crop)));
-    }
-
-    /**
-     * Makes one batch, decoding its images in parallel: normalised float32 images
-     * (N, 3, crop, crop) and int32 labels (N), both on {@code manager}, as
-     * {@link ImageSet#batch} does.
-     *
-     * @param manager the manager that owns the batch
-     * @param indices the images, in order
-     * @param augment the random source of the training transform, or null for the evaluation
-     *     transform
-     * @return the images and the labels
-     */
-    public NDList batch(NDManager manager, int[] indices, SplittableRandom augment) {
-        return join(prefetch(indices, augment)).toNDList(manager);
-    }
-
-    /** Waits for a batch and rethrows a decoding failure as itself. */
-    private static Decoded join(CompletableFuture<Decoded> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Top-1 and top-5 accuracy.
-     *
-     * @param top1 the fraction whose highest logit is the label
-     * @param top5 the fraction whose label is among the five highest logits (among all of them
-     *     when there are five or fewer)
-     * @param examples the images evaluated
-     */
-    public record TopK(double top1, double top5, int examples) {}
-
-    /**
-     * Evaluates a network on every image with the evaluation transform.
-     *
-     * @param net the network (its input must be 3 x crop x crop)
-     * @param batchSize images per forward pass
-     * @return top-1 and top-5 accuracy
-     */
-    public TopK accuracy(Net net, int batchSize) {
-        return accuracy(batchSize, net.manager(), x -> net.forward(x, false));
-    }
-
-    /**
-     * Evaluates a classifier on every image with the evaluation transform, in order, decoding
-     * the next batch while the classifier runs the current one. Each batch lives in its own
-     * manager and scope.
-     *
-     * @param batchSize images per forward pass
-     * @param parent the manager the per-batch managers hang from
-     * @param logits the classifier: images (N, 3, crop, crop) to logits (N, classes)
-     * @return top-1 and top-5 accuracy
-     */
-    public TopK accuracy(int batchSize, NDManager parent, UnaryOperator<NDArray> logits) {
-        long top1 = 0;
-        long top5 = 0;
-        CompletableFuture<Decoded> next = prefetch(range(0, batchSize), null);
-        for (int start = 0; start < size(); start += batchSize) {
-            Decoded d = join(next);
-            if (start + batchSize < size()) {
-                next = prefetch(range(start + batchSize, batchSize), null);
-            }
-            try (NoGrad off = NoGrad.enter();
-                    NDManager batch = parent.newSubManager();
-                    NDScope ignored = new NDScope()) {
-                NDList xy = d.toNDList(batch);
-                NDArray out = logits.apply(xy.get(0));
-                top1 += correct(out, xy.get(1), 1);
-                top5 += correct(out, xy.get(1), (int) Math.min(5, out.getShape().get(1)));
-            }
-        }
-        return new TopK((double) top1 / size(), (double) top5 / size(), size());
-    }
-
-    private int[] range(int start, int batchSize) {
-        int n = Math.min(batchSize, size() - start);
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = start + i;
-        }
-        return idx;
-    }
-
-    /**
-     * Counts the rows whose label is among their {@code k} highest logits.
-     *
-     * @param logits (N, classes)
-     * @param labels (N) int32
-     * @param k how many of the highest logits count
-     * @return the number of such rows
-     */
-    static long correct(NDArray logits, NDArray labels, int k) {
-        NDArray top = logits.topK(k, 1, true, false).get(1).toType(DataType.INT32, false);
-        return top.eq(labels.reshape(-1, 1)).sum(new int[] {1}).countNonzero().getLong();
+                .thenApply(v -> new HostBatch(images, y, new Shape(n, 3, crop, crop)));
     }
 
     /** Decodes image {@code index}, transforms it and writes it at {@code offset} of {@code out}. */

@@ -1,20 +1,17 @@
 package dev.edgepopup.data;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An in-memory labelled image set: 8-bit pixels in NCHW order, integer labels, the per-channel
  * normalisation to apply and the training augmentation. Batches are made on a caller's manager, so
  * every per-batch array lives and dies with that manager.
  */
-public final class ImageSet {
+public final class ImageSet implements ImageSource {
     /** Training augmentation applied by {@link #batch} when asked. */
     public enum Augmentation {
         /** None. */
@@ -86,22 +83,22 @@ public final class ImageSet {
         }
     }
 
-    /** @return the name given at creation */
+    @Override
     public String name() {
         return name;
     }
 
-    /** @return the number of examples */
+    @Override
     public int size() {
         return labels.length;
     }
 
-    /** @return the number of classes */
+    @Override
     public int classes() {
         return classes;
     }
 
-    /** @return the shape of one image, (C, H, W) */
+    @Override
     public Shape imageShape() {
         return new Shape(channels, height, width);
     }
@@ -111,7 +108,7 @@ public final class ImageSet {
         return augmentation;
     }
 
-    /** @return the label of example {@code i} */
+    @Override
     public int label(int i) {
         return labels[i];
     }
@@ -160,15 +157,12 @@ public final class ImageSet {
     }
 
     /**
-     * Makes one batch: normalised float32 images (N, C, H, W) and int32 labels (N), both on
-     * {@code manager}.
-     *
-     * @param manager the manager that owns the batch (a per-step sub-manager)
-     * @param indices the examples, in order
-     * @param augment a random source for the augmentation, or null for none
-     * @return the images and the labels
+     * Prepares a batch on the calling thread (the pixels are in memory; there is nothing to
+     * overlap): normalised images with the CIFAR-10 crop and flip when {@code augment} is given
+     * and this set has that augmentation.
      */
-    public NDList batch(NDManager manager, int[] indices, SplittableRandom augment) {
+    @Override
+    public CompletableFuture<HostBatch> prefetch(int[] indices, SplittableRandom augment) {
         int size = imageSize();
         int plane = height * width;
         float[] out = new float[indices.length * size];
@@ -203,9 +197,7 @@ public final class ImageSet {
                 }
             }
         }
-        NDArray x =
-                manager.create(
-                        FloatBuffer.wrap(out), new Shape(indices.length, channels, height, width));
-        return new NDList(x, manager.create(y));
+        return CompletableFuture.completedFuture(
+                new HostBatch(out, y, new Shape(indices.length, channels, height, width)));
     }
 }

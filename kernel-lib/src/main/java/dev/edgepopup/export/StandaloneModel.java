@@ -11,7 +11,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
@@ -150,8 +150,8 @@ public final class StandaloneModel implements AutoCloseable {
      * @param batchSize examples per pass
      * @return the model's accuracy on them
      */
-    public double accuracy(ImageSet data, int batchSize) {
-        return Net.accuracy(data, batchSize, model.getNDManager(), this::forward);
+    public double accuracy(ImageSource data, int batchSize) {
+        return Net.evaluate(data, batchSize, model.getNDManager(), this::forward).top1();
     }
 
     @Override

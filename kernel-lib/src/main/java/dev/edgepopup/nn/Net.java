@@ -10,12 +10,15 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.data.HostBatch;
+import dev.edgepopup.data.ImageSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * A random-weight network of spec section 3: FC or ConvX (bias-free, ReLU, 2x2 max-pool after each
@@ -198,44 +201,89 @@ public final class Net implements AutoCloseable {
     }
 
     /**
+     * Top-1 and top-5 accuracy.
+     *
+     * @param top1 the fraction whose highest logit is the label
+     * @param top5 the fraction whose label is among the five highest logits (among all of them
+     *     when there are five classes or fewer)
+     * @param examples the examples evaluated
+     */
+    public record TopK(double top1, double top5, int examples) {}
+
+    /**
      * Test accuracy: the fraction of {@code data} classified correctly, in batches.
      *
      * @param data the examples (augmentation is not applied)
      * @param batchSize examples per forward pass
-     * @return accuracy in [0, 1]
+     * @return top-1 accuracy in [0, 1]
      */
-    public double accuracy(ImageSet data, int batchSize) {
-        return accuracy(data, batchSize, manager, x -> forward(x, false));
+    public double accuracy(ImageSource data, int batchSize) {
+        return topK(data, batchSize).top1();
     }
 
     /**
-     * The fraction of {@code data} that a classifier gets right, batch by batch, each batch in
-     * its own manager and scope.
+     * Top-1 and top-5 accuracy on {@code data}, as ImageNet results are quoted.
+     *
+     * @param data the examples (augmentation is not applied)
+     * @param batchSize examples per forward pass
+     * @return both accuracies
+     */
+    public TopK topK(ImageSource data, int batchSize) {
+        return evaluate(data, batchSize, manager, x -> forward(x, false));
+    }
+
+    /**
+     * Evaluates a classifier on every example of {@code data} in order, preparing the next batch
+     * while the classifier runs the current one; each batch lives in its own manager and scope.
      *
      * @param data the examples (not augmented)
      * @param batchSize examples per forward pass
      * @param parent the manager the per-batch managers hang from
-     * @param logits the classifier: images to logits
-     * @return accuracy in [0, 1]
+     * @param logits the classifier: images to logits (N, classes)
+     * @return top-1 and top-5 accuracy
      */
-    public static double accuracy(ImageSet data, int batchSize, NDManager parent,
-            java.util.function.UnaryOperator<NDArray> logits) {
-        long correct = 0;
+    public static TopK evaluate(ImageSource data, int batchSize, NDManager parent,
+            UnaryOperator<NDArray> logits) {
+        long top1 = 0;
+        long top5 = 0;
+        CompletableFuture<HostBatch> next = data.prefetch(range(data, 0, batchSize), null);
         for (int start = 0; start < data.size(); start += batchSize) {
-            int n = Math.min(batchSize, data.size() - start);
-            int[] idx = new int[n];
-            for (int i = 0; i < n; i++) {
-                idx[i] = start + i;
+            HostBatch host = HostBatch.await(next);
+            if (start + batchSize < data.size()) {
+                next = data.prefetch(range(data, start + batchSize, batchSize), null);
             }
             try (NoGrad off = NoGrad.enter();
                     NDManager batch = parent.newSubManager();
                     NDScope ignored = new NDScope()) {
-                NDList xy = data.batch(batch, idx, null);
-                correct += logits.apply(xy.get(0)).argMax(1).toType(DataType.INT32, false)
-                        .eq(xy.get(1)).countNonzero().getLong();
+                NDList xy = host.toNDList(batch);
+                NDArray out = logits.apply(xy.get(0));
+                top1 += correct(out, xy.get(1), 1);
+                top5 += correct(out, xy.get(1), (int) Math.min(5, out.getShape().get(1)));
             }
         }
-        return (double) correct / data.size();
+        return new TopK((double) top1 / data.size(), (double) top5 / data.size(), data.size());
+    }
+
+    private static int[] range(ImageSource data, int start, int batchSize) {
+        int n = Math.min(batchSize, data.size() - start);
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = start + i;
+        }
+        return idx;
+    }
+
+    /**
+     * Counts the rows whose label is among their {@code k} highest logits.
+     *
+     * @param logits (N, classes)
+     * @param labels (N) int32
+     * @param k how many of the highest logits count
+     * @return the number of such rows
+     */
+    static long correct(NDArray logits, NDArray labels, int k) {
+        NDArray top = logits.topK(k, 1, true, false).get(1).toType(DataType.INT32, false);
+        return top.eq(labels.reshape(-1, 1)).sum(new int[] {1}).countNonzero().getLong();
     }
 
     @Override

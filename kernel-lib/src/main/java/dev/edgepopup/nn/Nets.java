@@ -122,7 +122,7 @@ public final class Nets {
      * @param data the training set
      * @return this
      */
-    public Nets inputOf(dev.edgepopup.data.ImageSet data) {
+    public Nets inputOf(dev.edgepopup.data.ImageSource data) {
         return input((int) data.imageShape().get(0), (int) data.imageShape().get(1),
                 (int) data.imageShape().get(2), data.classes());
     }

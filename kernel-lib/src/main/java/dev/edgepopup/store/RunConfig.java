@@ -1,7 +1,7 @@
 package dev.edgepopup.store;
 
 import com.google.gson.Gson;
-import dev.edgepopup.data.Datasets;
+import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.train.Recipe;
 import java.nio.charset.StandardCharsets;
@@ -54,12 +54,14 @@ public record RunConfig(
      * @param spec the network
      * @param recipe the recipe
      * @param dataSeed the data seed
-     * @param data the data; its sets' names and sizes enter the configuration
+     * @param train the training data; its name and size enter the configuration
+     * @param test the test data; its name and size enter the configuration
      * @return the configuration
      */
-    public static RunConfig of(NetSpec spec, Recipe recipe, long dataSeed, Datasets.Data data) {
-        return new RunConfig(spec, recipe, dataSeed, data.train().name(), data.train().size(),
-                data.test().name(), data.test().size());
+    public static RunConfig of(NetSpec spec, Recipe recipe, long dataSeed, ImageSource train,
+            ImageSource test) {
+        return new RunConfig(spec, recipe, dataSeed, train.name(), train.size(), test.name(),
+                test.size());
     }
 
     /**

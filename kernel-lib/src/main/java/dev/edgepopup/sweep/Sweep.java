@@ -1,6 +1,7 @@
 package dev.edgepopup.sweep;
 
 import dev.edgepopup.data.Datasets;
+import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.export.Subnetwork;
 import dev.edgepopup.init.Init;
 import dev.edgepopup.nn.Method;
@@ -68,7 +69,8 @@ public final class Sweep {
     private List<Approach> approaches = List.of(Approach.EDGE_POPUP);
     private long[] seeds = {1};
     private UnaryOperator<Recipe> recipe = UnaryOperator.identity();
-    private Datasets.Data data;
+    private ImageSource train;
+    private ImageSource test;
     private RunStore store;
     private Function<RunConfig, ? extends TrainingListener> listeners;
 
@@ -166,7 +168,18 @@ public final class Sweep {
      * @return this
      */
     public Sweep data(Datasets.Data d) {
-        this.data = Objects.requireNonNull(d);
+        return data(d.train(), d.test());
+    }
+
+    /**
+     * @param train training data (an {@link dev.edgepopup.data.ImageFolder}, say); the nets'
+     *     input follows it, and its name and size are part of each run's configuration
+     * @param test test data, evaluated after every epoch
+     * @return this
+     */
+    public Sweep data(ImageSource train, ImageSource test) {
+        this.train = Objects.requireNonNull(train);
+        this.test = Objects.requireNonNull(test);
         return this;
     }
 
@@ -197,7 +210,7 @@ public final class Sweep {
      * @return one configuration per run, without duplicates
      */
     public List<RunConfig> configurations() {
-        Objects.requireNonNull(data, "data: call data(...) first");
+        Objects.requireNonNull(train, "data: call data(...) first");
         Map<String, RunConfig> plan = new LinkedHashMap<>();
         for (long seed : seeds) {
             for (String arch : nets) {
@@ -220,11 +233,11 @@ public final class Sweep {
             long seed) {
         boolean scaled = init == Init.SCALED_KAIMING_NORMAL
                 || init == Init.SCALED_SIGNED_KAIMING_CONSTANT;
-        NetSpec spec = Nets.of(arch).inputOf(data.train()).width(width)
+        NetSpec spec = Nets.of(arch).inputOf(train).width(width)
                 .keep(a.usesKeep() || scaled ? keep : 1).init(init).method(a.method())
                 .seed(seed).spec();
         Recipe r = Objects.requireNonNull(recipe.apply(a.recipe(arch)), "recipe override");
-        return RunConfig.of(spec, r, seed, data);
+        return RunConfig.of(spec, r, seed, train, test);
     }
 
     /**
@@ -275,7 +288,7 @@ public final class Sweep {
         Path checkpoint = store.checkpointFile(key);
         Training training = resumable(checkpoint);
         if (training == null) {
-            training = Training.of(c.spec().build(), data.train(), data.test())
+            training = Training.of(c.spec().build(), train, test)
                     .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint);
         }
         // The recorder goes first: an epoch is committed before any other listener hears of it.
@@ -316,7 +329,7 @@ public final class Sweep {
             return null;
         }
         try {
-            return Training.resume(checkpoint, data.train(), data.test());
+            return Training.resume(checkpoint, train, test);
         } catch (IOException e) {
             // A damaged checkpoint cannot be continued: train from scratch, which rewrites it.
             return null;

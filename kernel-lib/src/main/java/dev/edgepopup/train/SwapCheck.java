@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NoGrad;
@@ -51,7 +51,7 @@ public final class SwapCheck {
      * @param seed the seed of the mini-batches
      * @return one result per step size
      */
-    public static List<Result> run(Net net, ImageSet data, double[] lrs, int steps,
+    public static List<Result> run(Net net, ImageSource data, double[] lrs, int steps,
             int batchSize, long seed) {
         List<Parameter> scores = net.trainable();
         List<float[]> initial = new ArrayList<>();

@@ -6,18 +6,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.edgepopup.data.ImageSet;
+import dev.edgepopup.data.HostBatch;
+import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Trains a network with a recipe:
@@ -26,13 +31,14 @@ import java.util.SplittableRandom;
  * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order,
  * augmentation and (for Zhou) mask samples of each epoch are drawn from the data seed and the
  * epoch's number alone, so a run resumed from a checkpoint ends exactly as an uninterrupted one.
- * An interrupt ({@link Thread#interrupt()}) stops at the next batch and returns the partial
- * history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
+ * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
+ * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
+ * stops at the next batch and returns the partial history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
  */
 public final class Training {
     private final Net net;
-    private final ImageSet train;
-    private final ImageSet test;
+    private final ImageSource train;
+    private final ImageSource test;
     private Recipe recipe = Recipe.CIFAR10_EDGE_POPUP;
     private long dataSeed;
     private final List<TrainingListener> listeners = new ArrayList<>();
@@ -43,7 +49,7 @@ public final class Training {
     private boolean forceBf16;
     private boolean channelsLast;
 
-    private Training(Net net, ImageSet train, ImageSet test) {
+    private Training(Net net, ImageSource train, ImageSource test) {
         this.net = Objects.requireNonNull(net);
         this.train = Objects.requireNonNull(train);
         this.test = Objects.requireNonNull(test);
@@ -55,7 +61,7 @@ public final class Training {
      * @param test test data, evaluated after every epoch
      * @return a training with the CIFAR-10 edge-popup recipe and data seed 0
      */
-    public static Training of(Net net, ImageSet train, ImageSet test) {
+    public static Training of(Net net, ImageSource train, ImageSource test) {
         return new Training(net, train, test);
     }
 
@@ -69,7 +75,7 @@ public final class Training {
      * @return the training, ready to {@link #run()}; its {@link #net()} is new and owned by you
      * @throws IOException if the checkpoint is missing or corrupt
      */
-    public static Training resume(Path file, ImageSet train, ImageSet test) throws IOException {
+    public static Training resume(Path file, ImageSource train, ImageSource test) throws IOException {
         Checkpoint.State s = Checkpoint.read(file);
         Net net = s.history().spec().build();
         Training t = new Training(net, train, test);
@@ -175,6 +181,8 @@ public final class Training {
      * @return the history (partial when interrupted)
      */
     public History run() {
+        fits(train);
+        fits(test);
         Precision used = precision.resolve(forceBf16, System.err::println);
         net.precision(used).channelsLast(channelsLast);
         History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
@@ -209,6 +217,18 @@ public final class Training {
             }
         }
         return history;
+    }
+
+    /** Fails early, saying what to change, when the data does not match the network's input. */
+    private void fits(ImageSource data) {
+        NetSpec spec = net.spec();
+        Shape input = new Shape(spec.channels(), spec.height(), spec.imageWidth());
+        if (!data.imageShape().equals(input) || data.classes() > spec.classes()) {
+            throw new IllegalArgumentException(String.format(
+                    "%s has %s images in %d classes, but the network takes %s images and has %d "
+                            + "outputs: build it with .inputOf(data)", data.name(),
+                    data.imageShape(), data.classes(), input, spec.classes()));
+        }
     }
 
     private List<Double> keptFractions() {
@@ -252,18 +272,21 @@ public final class Training {
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
+        CompletableFuture<HostBatch> next = train.prefetch(slice(order, 0, bs), augment);
         for (int b = 0; b < batches; b++) {
             if (Thread.interrupted()) {
                 double s = (System.nanoTime() - t0) / 1e9;
                 return new EpochRecord(epoch + 1, lossSum / Math.max(1, seen),
                         (double) correct / Math.max(1, seen), Double.NaN, lr, s, seen / s, false);
             }
-            int n = Math.min(bs, order.length - b * bs);
-            int[] idx = new int[n];
-            System.arraycopy(order, b * bs, idx, 0, n);
+            HostBatch host = HostBatch.await(next);
+            if (b + 1 < batches) {
+                next = train.prefetch(slice(order, (b + 1) * bs, bs), augment);
+            }
+            int n = host.labels().length;
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
-                NDList xy = train.batch(step, idx, augment);
+                NDList xy = host.toNDList(step);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray logits = net.forward(xy.get(0), true);
                     NDArray l = Loss.crossEntropy(logits, xy.get(1), recipe.labelSmoothing());
@@ -290,6 +313,11 @@ public final class Training {
         double secs = (System.nanoTime() - t0) / 1e9;
         return new EpochRecord(epoch + 1, lossSum / seen, (double) correct / seen, testAcc, lr,
                 secs, seen / trainSecs, true);
+    }
+
+    /** Up to {@code n} entries of {@code order} from {@code start}. */
+    private static int[] slice(int[] order, int start, int n) {
+        return Arrays.copyOfRange(order, start, Math.min(order.length, start + n));
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {

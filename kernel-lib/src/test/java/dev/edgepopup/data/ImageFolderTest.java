@@ -12,6 +12,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.Nets;
+import dev.edgepopup.train.EpochRecord;
+import dev.edgepopup.train.History;
+import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Training;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -194,7 +198,7 @@ class ImageFolderTest {
         int[] rank = {0, 2, 6};
         try (ImageFolder f = ImageFolder.open(root, 16, 20, 2);
                 NDManager m = NDManager.newBaseManager()) {
-            ImageFolder.TopK acc = f.accuracy(5, m, x -> {
+            Net.TopK acc = Net.evaluate(f, 5, m, x -> {
                 int n = (int) x.getShape().get(0);
                 float[] red = x.get(":, 0").reshape(n, -1).mean(new int[] {1}).toFloatArray();
                 float[] logits = new float[n * 10];
@@ -229,9 +233,84 @@ class ImageFolderTest {
     void aNetworkIsEvaluatedOnTheEvaluationTransform() throws IOException {
         try (ImageFolder f = ImageFolder.open(root, 8, 10, 2);
                 Net net = Nets.fc().input(3, 8, 8, 3).build()) {
-            ImageFolder.TopK acc = f.accuracy(net, 5);
+            Net.TopK acc = net.topK(f, 5);
             assertEquals(1.0, acc.top5(), "with 3 classes every label is among the top 5");
-            assertTrue(acc.top1() >= 0 && acc.top1() <= 1);
+            // The same count by hand, from one batch of every image.
+            int[] all = java.util.stream.IntStream.range(0, f.size()).toArray();
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDList xy = f.batch(m, all, null);
+                int[] predicted = net.forward(xy.get(0), false).argMax(1)
+                        .toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+                int right = 0;
+                for (int i = 0; i < all.length; i++) {
+                    right += predicted[i] == f.label(i) ? 1 : 0;
+                }
+                assertEquals((double) right / all.length, acc.top1(), 1e-12);
+            }
+        }
+    }
+
+    /** Trains an FC net on the folder for 3 epochs of 3 batches; returns history and scores. */
+    private static List<Object> train(int decodingThreads) throws IOException {
+        try (ImageFolder f = ImageFolder.open(root, 8, 10, decodingThreads);
+                Net net = Nets.fc().inputOf(f).seed(3).build()) {
+            History h = Training.of(net, f, f).dataSeed(5)
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3).batchSize(4)).run();
+            List<Object> out = new java.util.ArrayList<>();
+            for (EpochRecord e : h.epochs()) {
+                out.add(List.of(e.trainLoss(), e.trainAccuracy(), e.testAccuracy()));
+            }
+            for (var layer : net.layers()) {
+                out.add(java.util.Arrays.toString(layer.scores().getArray().toFloatArray()));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void trainingReadsTheFolderAndGivesTheSameRunWhateverTheDecodingThreads() throws IOException {
+        List<Object> one = train(1);
+        assertEquals(3 + 3, one.size(), "3 epochs, 3 layers");
+        assertEquals(one, train(3), "prefetching on 3 threads must not change a bit");
+    }
+
+    @Test
+    void trainingRefusesAFolderThatDoesNotFitTheNetwork() throws IOException {
+        try (ImageFolder f = ImageFolder.open(root, 8, 10, 1); Net net = Nets.fc().build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Training.of(net, f, f).run());
+            assertTrue(e.getMessage().contains("inputOf(data)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTrainValPairNeedsBothFoldersWithTheSameClasses(@TempDir Path tmp) throws IOException {
+        MissingDataException none = assertThrows(MissingDataException.class,
+                () -> Datasets.imageFolders(tmp, 8, 10));
+        assertTrue(none.getMessage().contains("image-net.org"), none.getMessage());
+        copy(root, tmp.resolve("train"));
+        copy(root, tmp.resolve("val"));
+        try (Datasets.Folders f = Datasets.imageFolders(tmp, 8, 10)) {
+            assertEquals(12, f.train().size());
+            assertEquals(f.train().classNames(), f.val().classNames());
+        }
+        Files.createDirectories(tmp.resolve("val/zebra"));
+        Files.copy(root.resolve("ant/img0.png"), tmp.resolve("val/zebra/img0.png"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.imageFolders(tmp, 8, 10));
+        assertTrue(e.getMessage().contains("same class folders"), e.getMessage());
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
         }
     }
 
