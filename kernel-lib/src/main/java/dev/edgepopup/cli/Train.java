@@ -76,7 +76,7 @@ public final class Train {
             "  --precision NAME    fp32 (default) or bf16: bfloat16 arithmetic, float32 scores,",
             "                      optimizer and loss; falls back to fp32, saying why, on a CPU",
             "                      without AMX",
-            "  --force-bf16        use bf16 even without AMX (slow; to compare accuracy)",
+            "  --force-bf16        use bf16 even without AMX (e.g. with AVX512-BF16)",
             "  --channels-last     store images channels-last (faster convolutions on CPUs)",
             "  --threads N         intra-op threads, >= 1 (default: one per core)",
             "Data:",

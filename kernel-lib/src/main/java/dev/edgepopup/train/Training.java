@@ -130,8 +130,8 @@ public final class Training {
 
     /**
      * The arithmetic of training and evaluation ({@link Precision}). {@link Precision#BF16} falls
-     * back to float32, saying why on stderr, where bfloat16 would be slower ({@link
-     * Precision#resolve}); the history records the precision used.
+     * back to float32 on a CPU without AMX, saying why on stderr ({@link Precision#resolve}); the
+     * history records the precision used.
      *
      * @param p the precision asked for (default {@link Precision#FP32})
      * @return this
@@ -142,8 +142,8 @@ public final class Training {
     }
 
     /**
-     * @param force true to use bfloat16 when asked for even without AMX (slow; for tests and
-     *     accuracy comparisons)
+     * @param force true to use bfloat16 when asked for even without AMX (for tests, accuracy
+     *     comparisons, or a CPU with AVX512-BF16)
      * @return this
      */
     public Training forceBf16(boolean force) {
