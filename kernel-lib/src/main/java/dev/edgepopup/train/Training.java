@@ -1,13 +1,11 @@
 package dev.edgepopup.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.edgepopup.data.HostBatch;
 import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.MaskedLayer;
@@ -33,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
  * stops at the next batch and returns the partial history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
+ * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel}).
  */
 public final class Training {
     private final Net net;
@@ -44,6 +43,7 @@ public final class Training {
     private Path checkpoint;
     private int evalBatchSize = 1000;
     private Checkpoint.State resumed;
+    private List<Device> devices;
 
     private Training(Net net, ImageSource train, ImageSource test) {
         this.net = Objects.requireNonNull(net);
@@ -129,6 +129,20 @@ public final class Training {
         return this;
     }
 
+    /**
+     * Splits every batch by rows over these devices, with the same results as one device up to
+     * floating point (see {@link DataParallel} for batch norm and Zhou). By default the network's
+     * own device alone.
+     *
+     * @param devices the devices, the network's own first, e.g.
+     *     {@code Devices.all().devices()}
+     * @return this
+     */
+    public Training devices(List<Device> devices) {
+        this.devices = List.copyOf(devices);
+        return this;
+    }
+
     /** @return the network being trained */
     public Net net() {
         return net;
@@ -143,7 +157,9 @@ public final class Training {
         fits(train);
         fits(test);
         History history = new History(net.spec(), recipe, dataSeed);
-        try (NDManager runManager = NDManager.newBaseManager()) {
+        try (NDManager runManager = NDManager.newBaseManager();
+                DataParallel parallel = new DataParallel(net,
+                        devices != null ? devices : List.of(net.manager().getDevice()))) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
             int start = 0;
             if (resumed != null) {
@@ -154,7 +170,7 @@ public final class Training {
                 l.onStart(start + 1, recipe.epochs());
             }
             for (int epoch = start; epoch < recipe.epochs(); epoch++) {
-                EpochRecord r = epoch(epoch, opt, history, runManager);
+                EpochRecord r = epoch(epoch, opt, history, runManager, parallel);
                 history.add(r);
                 if (!r.complete()) {
                     history.markInterrupted();
@@ -217,7 +233,8 @@ public final class Training {
         return new SplittableRandom(dataSeed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
     }
 
-    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager) {
+    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager,
+            DataParallel parallel) {
         long seed = epochSeed(dataSeed, epoch);
         Engine.getInstance().setRandomSeed((int) seed);
         int[] order = permutation(train.size(), new SplittableRandom(seed));
@@ -244,18 +261,14 @@ public final class Training {
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = host.toNDList(step);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = net.forward(xy.get(0), true);
-                    NDArray l = Loss.crossEntropy(logits, xy.get(1), recipe.labelSmoothing());
-                    loss = l.getFloat();
-                    if (!Float.isFinite(loss)) {
-                        throw diverged("loss became " + loss, epoch, b, batches, lr, history);
-                    }
-                    gc.backward(l);
-                    correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
-                            .countNonzero().getLong();
+                DataParallel.Result r = parallel.step(xy.get(0), xy.get(1),
+                        (logits, labels) -> Loss.crossEntropy(logits, labels,
+                                recipe.labelSmoothing()), opt, lr);
+                loss = r.loss();
+                if (!Float.isFinite(loss)) {
+                    throw diverged("loss became " + loss, epoch, b, batches, lr, history);
                 }
-                opt.step(lr);
+                correct += r.correct();
             }
             lossSum += (double) loss * n;
             seen += n;
