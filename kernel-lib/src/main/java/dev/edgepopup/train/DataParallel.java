@@ -47,7 +47,9 @@ import java.util.function.BinaryOperator;
  * their rows' share, into the network's after every step. Zhou's masks are drawn on each device
  * by that device's generator, so they differ from one device's draws; they are random anyway.
  *
- * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast.
+ * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast, and its
+ * {@code toType} cuts the gradient (a backward pass through a cast to float16 or float64 finds
+ * nothing that requires a gradient).
  */
 final class DataParallel implements AutoCloseable {
     private final Net net;
