@@ -17,13 +17,16 @@ import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.Nets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data parallelism on "devices" that are all the CPU (CI has no GPU): the split, the gradient
@@ -206,8 +209,8 @@ class DataParallelTest {
             Optimizer opt = Optimizer.of(Recipe.paper(Method.EDGE_POPUP, "resnet18_cifar"),
                     net.trainable(), run);
             try (NDManager step = run.newSubManager(); NDScope ignored = new NDScope()) {
-                float[] x = java.util.Arrays.copyOfRange(images, from * size, to * size);
-                int[] y = java.util.Arrays.copyOfRange(labels, from, to);
+                float[] x = Arrays.copyOfRange(images, from * size, to * size);
+                int[] y = Arrays.copyOfRange(labels, from, to);
                 NDList xy = new NDList(step.create(x, new Shape(to - from, 3, 8, 8)),
                         step.create(y));
                 parallel.step(xy.get(0), xy.get(1), (l, t) -> Loss.crossEntropy(l, t, 0), opt,
@@ -218,6 +221,51 @@ class DataParallelTest {
                 out.add(p.getArray().toFloatArray());
             }
             return out;
+        }
+    }
+
+    /**
+     * Zhou's masks are drawn per device, so no comparison with one device: its scores train and
+     * its weights stay as they were.
+     */
+    @Test
+    void zhouTrainsOnThreeDevices() {
+        Supplier<Nets> fc = () -> Nets.fc().method(Method.ZHOU).seed(6);
+        Run before = initial(fc);
+        Run after = train(fashion, fc, Recipe.paper(Method.ZHOU, "fc").batchSize(10).epochs(1),
+                THREE);
+        assertTrue(Double.isFinite(after.losses().get(0)));
+        for (int i = 0; i < before.weights().size(); i++) {
+            assertArrayEquals(before.weights().get(i), after.weights().get(i), 0f, "weights " + i);
+            assertTrue(!Arrays.equals(before.trained().get(i), after.trained().get(i)),
+                    "scores " + i + " did not train");
+        }
+    }
+
+    /** The replicas start from the restored tensors, not from the network as built. */
+    @Test
+    void aResumedRunOnThreeDevicesEndsAsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        Supplier<Nets> fc = () -> Nets.fc().seed(8);
+        Recipe recipe = Recipe.paper(Method.EDGE_POPUP, "fc").batchSize(10).epochs(2);
+        Run full = train(fashion, fc, recipe, THREE);
+        Path ck = dir.resolve("run.ckpt");
+        try (Net net = fc.get().build()) {
+            Training.of(net, fashion.train(), fashion.test()).recipe(recipe).devices(THREE)
+                    .dataSeed(4).checkpoint(ck).listener(new TrainingListener() {
+                        @Override
+                        public void onEpoch(EpochRecord rec, int epochs) {
+                            Thread.currentThread().interrupt(); // stops after the first epoch
+                        }
+                    }).run();
+        }
+        Training resumed = Training.resume(ck, fashion.train(), fashion.test()).devices(THREE);
+        try (Net net = resumed.net()) {
+            History h = resumed.run();
+            assertEquals(full.losses().get(1), h.epochs().get(1).trainLoss());
+            Run end = snapshot(net, List.of());
+            for (int i = 0; i < full.trained().size(); i++) {
+                assertArrayEquals(full.trained().get(i), end.trained().get(i), 0f, "tensor " + i);
+            }
         }
     }
 
