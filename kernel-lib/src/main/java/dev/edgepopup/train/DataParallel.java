@@ -24,7 +24,9 @@ import java.util.function.BinaryOperator;
 /**
  * One training step with the batch split by rows over the devices of one machine (batch 10 on
  * three devices: 4, 3 and 3 rows), giving the step of one device up to floating point for
- * networks without batch norm (FC, ConvX).
+ * networks without batch norm (FC, ConvX). A choice that rounding can flip (the top-k boundary, a
+ * max-pooling window whose two largest values are within a last bit) can make that difference
+ * larger, as another batch size would on one device.
  *
  * <p>Device 0 runs the network itself; every other device runs a replica, a copy of each of the
  * network's parameters on that device, which the network's own blocks read through a
