@@ -1,5 +1,6 @@
 package dev.edgepopup.bench;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -94,7 +95,8 @@ public final class Benchmark {
                 for (Method method : new Method[] {Method.EDGE_POPUP, Method.DENSE}) {
                     double baseline = Double.NaN;
                     for (Variant v : variants) {
-                        double ips = imagesPerSecond(arch, method, v, n);
+                        double ips = imagesPerSecond(arch, method, v, n, 128,
+                                List.of(Engine.getInstance().defaultDevice()));
                         baseline = Double.isNaN(baseline) ? ips : baseline;
                         System.out.printf(Locale.ROOT, "%-14s %7d %-10s %-19s %10.0f %12.3f%n",
                                 arch, t, method.name().toLowerCase(Locale.ROOT).replace('_', '-'),
@@ -133,15 +135,37 @@ public final class Benchmark {
         return arch.equals("fc") ? 200 : arch.equals("conv4") ? 30 : 10;
     }
 
-    /** Images/s of the second of two epochs (the first warms up), through {@link Training}. */
-    private static double imagesPerSecond(String arch, Method method, Variant v, int steps) {
-        int batch = 128;
+    /**
+     * Images/s in float32 NCHW.
+     *
+     * @see #imagesPerSecond(String, Method, Variant, int, int, List)
+     */
+    static double imagesPerSecond(String arch, Method method, int steps, int batch,
+            List<Device> devices) {
+        return imagesPerSecond(arch, method, new Variant(Precision.FP32, false), steps, batch,
+                devices);
+    }
+
+    /**
+     * Images/s of the second of two epochs (the first warms up), through {@link Training}.
+     *
+     * @param arch the architecture, e.g. "conv4"
+     * @param method how it learns
+     * @param v the precision and memory format
+     * @param steps steps per epoch
+     * @param batch images per step, split over the devices
+     * @param devices where the steps run, the engine's default device first
+     * @return training images per second
+     */
+    private static double imagesPerSecond(String arch, Method method, Variant v, int steps,
+            int batch, List<Device> devices) {
         try (Net net = Nets.of(arch).method(method).seed(1).build()) {
             ImageSet train = random(net, batch * steps, 1);
             ImageSet test = random(net, batch, 2);
             Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
-            History h = Training.of(net, train, test).recipe(recipe).precision(v.precision())
-                    .forceBf16(true).channelsLast(v.channelsLast()).run();
+            History h = Training.of(net, train, test).recipe(recipe).devices(devices)
+                    .precision(v.precision()).forceBf16(true).channelsLast(v.channelsLast())
+                    .run();
             return h.epochs().get(1).imagesPerSecond();
         }
     }

@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The notebooks' data sets, read from local files into memory. Nothing here touches the network: a
@@ -52,6 +55,34 @@ public final class Datasets {
          */
         public Data limit(int trainN, int testN) {
             return new Data(train.limit(trainN), test.limit(testN));
+        }
+
+        /**
+         * Writes both sets as an ImageNet-style pair of image folders, {@code root/train/} and
+         * {@code root/val/} (see {@link ImageSet#writeImageFolder}), ready for {@link
+         * Datasets#imageFolders}. The folders are written beside {@code root} first and moved
+         * into place at the end, so an interrupted write leaves no half-written {@code root}.
+         *
+         * @param root the folder to create; it must not exist yet
+         * @return {@code root}
+         * @throws IOException if a file cannot be written or {@code root} exists already
+         */
+        public Path writeImageFolders(Path root) throws IOException {
+            if (Files.exists(root)) {
+                throw new IOException(root + " exists already");
+            }
+            Path parent = root.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, root.getFileName() + ".partial-");
+            try {
+                train.writeImageFolder(tmp.resolve("train"));
+                test.writeImageFolder(tmp.resolve("val"));
+                Files.move(tmp, root, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                deleteTree(tmp);
+                throw e;
+            }
+            return root;
         }
     }
 
@@ -228,6 +259,18 @@ public final class Datasets {
         } catch (RuntimeException | IOException e) {
             train.close();
             throw e;
+        }
+    }
+
+    /** Deletes a folder and everything under it, ignoring what is already gone. */
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

@@ -1,10 +1,16 @@
 package dev.edgepopup.data;
 
 import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import javax.imageio.ImageIO;
 
 /**
  * An in-memory labelled image set: 8-bit pixels in NCHW order, integer labels, the per-channel
@@ -199,5 +205,53 @@ public final class ImageSet implements ImageSource {
         }
         return CompletableFuture.completedFuture(
                 new HostBatch(out, y, new Shape(indices.length, channels, height, width)));
+    }
+    /**
+     * Writes the images as PNG files in an image folder, the layout {@link ImageFolder} reads:
+     * {@code dir/CLASS/INDEX.png}, one sub-folder per class named by the label with leading
+     * zeros (so that sorting the names gives back the labels) and files named by the image's
+     * index. One-channel images become 8-bit gray PNGs, three-channel ones RGB; the pixels are
+     * written as stored, without normalisation or augmentation. Every class gets a folder, an
+     * empty one for a class without images (which {@link ImageFolder} refuses: labels would
+     * shift without it).
+     *
+     * @param dir the folder to write into; created if missing, existing files of the same names
+     *     are replaced
+     * @return {@code dir}
+     * @throws IOException if a file cannot be written
+     * @throws IllegalArgumentException if the images have neither 1 nor 3 channels
+     */
+    public Path writeImageFolder(Path dir) throws IOException {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException(name + ": PNG export needs 1 or 3 channels, not "
+                    + channels);
+        }
+        String classFormat = "%0" + String.valueOf(classes - 1).length() + "d";
+        String fileFormat = "%0" + String.valueOf(Math.max(size() - 1, 0)).length() + "d.png";
+        Path[] classDirs = new Path[classes];
+        for (int c = 0; c < classes; c++) {
+            classDirs[c] = Files.createDirectories(dir.resolve(String.format(classFormat, c)));
+        }
+        int plane = height * width;
+        int[] pixel = new int[channels];
+        for (int i = 0; i < size(); i++) {
+            BufferedImage img = new BufferedImage(width, height, channels == 1
+                    ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+            WritableRaster raster = img.getRaster();
+            int at = i * imageSize();
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    for (int c = 0; c < channels; c++) {
+                        pixel[c] = pixels[at + c * plane + y * width + x] & 0xff;
+                    }
+                    raster.setPixel(x, y, pixel);
+                }
+            }
+            Path file = classDirs[labels[i]].resolve(String.format(fileFormat, i));
+            if (!ImageIO.write(img, "png", file.toFile())) {
+                throw new IOException("no PNG writer for " + file);
+            }
+        }
+        return dir;
     }
 }

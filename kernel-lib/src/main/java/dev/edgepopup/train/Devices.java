@@ -3,6 +3,9 @@ package dev.edgepopup.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Which device training runs on, and why. Networks, batches and optimizer state are all
@@ -10,6 +13,8 @@ import ai.djl.engine.StandardCapabilities;
  * DJL makes it the first GPU when PyTorch was loaded with CUDA and sees a device, the CPU
  * otherwise. {@link #pick()} applies the same rule and says which case holds, so a notebook or a
  * log can print one line such as {@code training on gpu(0): 1 CUDA device visible}.
+ * {@link #all()} names every device for data-parallel training
+ * ({@code Training.of(net, train, test).devices(Devices.all().devices())}).
  */
 public final class Devices {
     private Devices() {}
@@ -52,5 +57,41 @@ public final class Devices {
                     + "machine with an NVIDIA GPU, build with -P gpu to get the CUDA ones");
         }
         return new Choice(Device.cpu(), "no CUDA device visible to " + engine);
+    }
+
+    /**
+     * The devices data-parallel training uses, and why.
+     *
+     * @param devices gpu(0) to gpu(n - 1), or the CPU alone
+     * @param reason why, as {@link Choice#reason()}
+     */
+    public record All(List<Device> devices, String reason) {
+        /** @return "training on DEVICES: REASON", e.g. "training on gpu(0), gpu(1): 2 CUDA ..." */
+        public String line() {
+            return "training on " + devices.stream().map(Device::toString)
+                    .collect(Collectors.joining(", ")) + ": " + reason;
+        }
+    }
+
+    /** @return every GPU the loaded engine sees, else the CPU */
+    public static All all() {
+        Engine e = Engine.getInstance();
+        return all(e.getEngineName(), e.hasCapability(StandardCapabilities.CUDA),
+                e.getGpuCount());
+    }
+
+    /**
+     * The rule {@link #all()} applies to an engine's state.
+     *
+     * @param engine the engine's name
+     * @param cudaNatives whether its natives were built with CUDA
+     * @param gpus the CUDA devices it sees
+     * @return gpu(0) to gpu(gpus - 1), or the CPU with {@link #pick(String, boolean, int)}'s reason
+     */
+    public static All all(String engine, boolean cudaNatives, int gpus) {
+        Choice first = pick(engine, cudaNatives, gpus);
+        List<Device> devices = gpus > 0 ? IntStream.range(0, gpus).mapToObj(Device::gpu).toList()
+                : List.of(first.device());
+        return new All(devices, first.reason());
     }
 }

@@ -1,5 +1,6 @@
 package dev.edgepopup.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -16,7 +17,16 @@ final class Gradients {
      */
     static void zero(List<Parameter> params) {
         for (Parameter p : params) {
-            JniUtils.zeroGrad((PtNDArray) p.getArray());
+            zero(p.getArray());
         }
+    }
+
+    /**
+     * Sets one tensor's gradient to zero, as {@link #zero(List)}.
+     *
+     * @param array a tensor that records its gradient
+     */
+    static void zero(NDArray array) {
+        JniUtils.zeroGrad((PtNDArray) array);
     }
 }

@@ -1,13 +1,11 @@
 package dev.edgepopup.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.edgepopup.data.HostBatch;
 import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.MaskedLayer;
@@ -34,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
  * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
  * stops at the next batch and returns the partial history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
+ * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel}).
  */
 public final class Training {
     private final Net net;
@@ -45,6 +44,7 @@ public final class Training {
     private Path checkpoint;
     private int evalBatchSize = 1000;
     private Checkpoint.State resumed;
+    private List<Device> devices;
     private Precision precision = Precision.FP32;
     private boolean forceBf16;
     private boolean channelsLast;
@@ -170,6 +170,20 @@ public final class Training {
         return this;
     }
 
+    /**
+     * Splits every batch by rows over these devices, with the same results as one device up to
+     * floating point (see {@link DataParallel} for batch norm and Zhou). By default the network's
+     * own device alone.
+     *
+     * @param devices the devices, the network's own first, e.g.
+     *     {@code Devices.all().devices()}
+     * @return this
+     */
+    public Training devices(List<Device> devices) {
+        this.devices = List.copyOf(devices);
+        return this;
+    }
+
     /** @return the network being trained */
     public Net net() {
         return net;
@@ -183,10 +197,17 @@ public final class Training {
     public History run() {
         fits(train);
         fits(test);
+        List<Device> on = devices != null ? devices : List.of(net.manager().getDevice());
         Precision used = precision.resolve(forceBf16, System.err::println);
+        if (on.size() > 1 && (used != Precision.FP32 || channelsLast)) {
+            // The replicas run the block directly, without Net.forward's casts.
+            throw new IllegalArgumentException("bf16 and channels-last train on one device only, "
+                    + "not on " + on.size());
+        }
         net.precision(used).channelsLast(channelsLast);
         History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
-        try (NDManager runManager = NDManager.newBaseManager()) {
+        try (NDManager runManager = NDManager.newBaseManager();
+                DataParallel parallel = new DataParallel(net, on)) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
             int start = 0;
             if (resumed != null) {
@@ -197,7 +218,7 @@ public final class Training {
                 l.onStart(start + 1, recipe.epochs());
             }
             for (int epoch = start; epoch < recipe.epochs(); epoch++) {
-                EpochRecord r = epoch(epoch, opt, history, runManager);
+                EpochRecord r = epoch(epoch, opt, history, runManager, parallel);
                 history.add(r);
                 if (!r.complete()) {
                     history.markInterrupted();
@@ -260,7 +281,8 @@ public final class Training {
         return new SplittableRandom(dataSeed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
     }
 
-    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager) {
+    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager,
+            DataParallel parallel) {
         long seed = epochSeed(dataSeed, epoch);
         Engine.getInstance().setRandomSeed((int) seed);
         int[] order = permutation(train.size(), new SplittableRandom(seed));
@@ -287,18 +309,14 @@ public final class Training {
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = host.toNDList(step);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = net.forward(xy.get(0), true);
-                    NDArray l = Loss.crossEntropy(logits, xy.get(1), recipe.labelSmoothing());
-                    loss = l.getFloat();
-                    if (!Float.isFinite(loss)) {
-                        throw diverged("loss became " + loss, epoch, b, batches, lr, history);
-                    }
-                    gc.backward(l);
-                    correct += logits.argMax(1).toType(DataType.INT32, false).eq(xy.get(1))
-                            .countNonzero().getLong();
+                DataParallel.Result r = parallel.step(xy.get(0), xy.get(1),
+                        (logits, labels) -> Loss.crossEntropy(logits, labels,
+                                recipe.labelSmoothing()), opt, lr);
+                loss = r.loss();
+                if (!Float.isFinite(loss)) {
+                    throw diverged("loss became " + loss, epoch, b, batches, lr, history);
                 }
-                opt.step(lr);
+                correct += r.correct();
             }
             lossSum += (double) loss * n;
             seen += n;

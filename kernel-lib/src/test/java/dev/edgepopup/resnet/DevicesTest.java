@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.edgepopup.train.Devices;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DevicesTest {
@@ -37,5 +38,16 @@ class DevicesTest {
         if (Engine.getInstance().getGpuCount() == 0) {
             assertEquals(Device.cpu(), here.device(), here.line());
         }
+    }
+
+    @Test
+    void allNamesEveryVisibleGpuElseTheCpu() {
+        Devices.All two = Devices.all("PyTorch", true, 2);
+        assertEquals(List.of(Device.gpu(0), Device.gpu(1)), two.devices());
+        assertEquals("training on gpu(0), gpu(1): 2 CUDA devices visible", two.line());
+        Devices.All none = Devices.all("PyTorch", false, 0);
+        assertEquals(List.of(Device.cpu()), none.devices());
+        assertEquals(Devices.pick("PyTorch", false, 0).reason(), none.reason());
+        assertEquals(Engine.getInstance().defaultDevice(), Devices.all().devices().get(0));
     }
 }

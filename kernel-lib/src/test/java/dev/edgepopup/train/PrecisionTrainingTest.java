@@ -2,9 +2,11 @@ package dev.edgepopup.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +75,21 @@ class PrecisionTrainingTest {
                     .run();
             assertEquals(expected, h.precision());
             assertTrue(h.toString().contains(expected.label() + ", NCHW"), h.toString());
+        }
+    }
+
+    @Test
+    void bf16AndChannelsLastRefuseSeveralDevices() {
+        try (Net net = Nets.fc().seed(1).build()) {
+            for (Training t : new Training[] {
+                Training.of(net, small.train(), small.test()).precision(Precision.BF16)
+                        .forceBf16(true),
+                Training.of(net, small.train(), small.test()).channelsLast(true)}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> t.devices(Collections.nCopies(2, Device.cpu())).run());
+                assertTrue(e.getMessage().contains("one device only, not on 2"), e.getMessage());
+            }
+            assertEquals(Precision.FP32, net.precision(), "a refused run changes nothing");
         }
     }
 
