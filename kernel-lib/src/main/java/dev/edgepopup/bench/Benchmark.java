@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.edgepopup.data.ImageSet;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Masks;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Training throughput at batch 128 on random images: FC 784-300-100-10 and Conv4 on 3x32x32, each
@@ -64,7 +64,7 @@ public final class Benchmark {
                     steps = Integer.parseInt(args[++i]);
                     break;
                 case "--threads":
-                    threads = java.util.Arrays.stream(args[++i].split(","))
+                    threads = Arrays.stream(args[++i].split(","))
                             .mapToInt(Integer::parseInt).toArray();
                     break;
                 case "--nets":
@@ -160,8 +160,8 @@ public final class Benchmark {
     private static double imagesPerSecond(String arch, Method method, Variant v, int steps,
             int batch, List<Device> devices) {
         try (Net net = Nets.of(arch).method(method).seed(1).build()) {
-            ImageSet train = random(net, batch * steps, 1);
-            ImageSet test = random(net, batch, 2);
+            ImageSet train = ImageSet.random(imageShape(net), batch * steps, 10, 1);
+            ImageSet test = ImageSet.random(imageShape(net), batch, 10, 2);
             Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
             History h = Training.of(net, train, test).recipe(recipe).devices(devices)
                     .precision(v.precision()).forceBf16(true).channelsLast(v.channelsLast())
@@ -170,25 +170,9 @@ public final class Benchmark {
         }
     }
 
-    private static ImageSet random(Net net, int n, long seed) {
-        int c = net.spec().channels();
-        int h = net.spec().height();
-        int w = net.spec().imageWidth();
-        byte[] px = new byte[n * c * h * w];
-        int[] labels = new int[n];
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (byte) r.nextInt(256);
-        }
-        for (int i = 0; i < n; i++) {
-            labels[i] = r.nextInt(10);
-        }
-        float[] mean = new float[c];
-        float[] std = new float[c];
-        Arrays.fill(mean, 0.5f);
-        Arrays.fill(std, 0.25f);
-        return new ImageSet("random", c, h, w, px, labels, 10, mean, std,
-                ImageSet.Augmentation.NONE);
+    private static Shape imageShape(Net net) {
+        return new Shape(net.spec().channels(), net.spec().height(),
+                net.spec().imageWidth());
     }
 
     /** Median milliseconds of one top-k mask of the layer's |scores|. */

@@ -89,6 +89,37 @@ public final class ImageSet implements ImageSource {
         }
     }
 
+    /**
+     * Images of uniformly random pixels with uniformly random labels (normalised with mean 0.5
+     * and standard deviation 0.25, no augmentation): data for benchmarks and tests where only
+     * shapes and arithmetic matter.
+     *
+     * @param imageShape (C, H, W)
+     * @param n how many images
+     * @param classes labels are drawn from [0, classes)
+     * @param seed the seed of pixels and labels
+     * @return the set, named "random"
+     */
+    public static ImageSet random(Shape imageShape, int n, int classes, long seed) {
+        int c = Math.toIntExact(imageShape.get(0));
+        int h = Math.toIntExact(imageShape.get(1));
+        int w = Math.toIntExact(imageShape.get(2));
+        byte[] px = new byte[n * c * h * w];
+        int[] labels = new int[n];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) r.nextInt(256);
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(classes);
+        }
+        float[] mean = new float[c];
+        float[] std = new float[c];
+        Arrays.fill(mean, 0.5f);
+        Arrays.fill(std, 0.25f);
+        return new ImageSet("random", c, h, w, px, labels, classes, mean, std, Augmentation.NONE);
+    }
+
     @Override
     public String name() {
         return name;

@@ -123,4 +123,23 @@ class ImageSetTest {
         expected[4][3] = 200;
         assertArrayEquals(expected, got);
     }
+
+    @Test
+    void randomSetsAreSeededAndNormalisedAsSaid() {
+        ImageSet a = ImageSet.random(new Shape(3, 4, 5), 7, 4, 9);
+        assertEquals(new Shape(3, 4, 5), a.imageShape());
+        assertEquals(7, a.size());
+        assertEquals(4, a.classes());
+        int[] all = {0, 1, 2, 3, 4, 5, 6};
+        HostBatch x = a.prefetch(all, null).join();
+        HostBatch y = ImageSet.random(new Shape(3, 4, 5), 7, 4, 9).prefetch(all, null).join();
+        assertArrayEquals(x.images(), y.images(), "same seed, same pixels");
+        assertArrayEquals(x.labels(), y.labels());
+        for (float v : x.images()) {
+            // (p / 255 - 0.5) / 0.25 for a byte p
+            assertTrue(v >= -2f && v <= 2f, "normalised value " + v);
+        }
+        HostBatch z = ImageSet.random(new Shape(3, 4, 5), 7, 4, 10).prefetch(all, null).join();
+        assertTrue(!java.util.Arrays.equals(x.images(), z.images()), "another seed, other pixels");
+    }
 }

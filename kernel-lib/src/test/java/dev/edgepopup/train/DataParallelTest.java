@@ -58,17 +58,7 @@ class DataParallelTest {
     }
 
     private static ImageSet randomImages(int n, long seed) {
-        byte[] px = new byte[n * 28 * 28];
-        int[] labels = new int[n];
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (byte) r.nextInt(256);
-        }
-        for (int i = 0; i < n; i++) {
-            labels[i] = r.nextInt(10);
-        }
-        return new ImageSet("random", 1, 28, 28, px, labels, 10, new float[] {0.5f},
-                new float[] {0.25f}, ImageSet.Augmentation.NONE);
+        return ImageSet.random(new Shape(1, 28, 28), n, 10, seed);
     }
 
     @Test
