@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  *
  * bfloat16 is meant for CPUs with AMX (Intel Sapphire Rapids and later), where oneDNN runs its
  * matrix units, and {@link #resolve} falls back to float32 elsewhere. CPUs with AVX512-BF16 but no
- * AMX run it natively too: on a 2-core AMD EPYC one, forced bfloat16 trained Conv4 1.7-2.1 times
+ * AMX run it natively too: on a 2-core AMD EPYC one, forced bfloat16 trained Conv4 1.5-2.3 times
  * as fast as float32 (bin/benchmark --force-bf16).
  */
 public enum Precision {
