@@ -39,7 +39,7 @@ public final class Benchmark {
     /** One way of computing: a precision and a memory format. */
     private record Variant(Precision precision, boolean channelsLast) {
         String label() {
-            return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
+            return History.computeLabel(precision, channelsLast);
         }
     }
 
@@ -99,7 +99,7 @@ public final class Benchmark {
                                 List.of(Engine.getInstance().defaultDevice()));
                         baseline = Double.isNaN(baseline) ? ips : baseline;
                         System.out.printf(Locale.ROOT, "%-14s %7d %-10s %-19s %10.0f %12.3f%n",
-                                arch, t, method.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                                arch, t, method.label(),
                                 v.label(), ips, ips / baseline);
                     }
                 }

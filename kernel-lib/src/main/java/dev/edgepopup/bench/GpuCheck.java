@@ -96,7 +96,7 @@ public final class GpuCheck {
     private static void line(PrintStream out, String arch, Method m, int batch,
             List<Device> devices, double imagesPerSecond) {
         out.printf(Locale.ROOT, "%-14s %-10s batch %4d on %d device%s: %9.1f images/s%n", arch,
-                m.name().toLowerCase(Locale.ROOT).replace('_', '-'), batch, devices.size(),
+                m.label(), batch, devices.size(),
                 devices.size() == 1 ? "" : "s", imagesPerSecond);
     }
 }

@@ -64,7 +64,7 @@ public final class Plots {
     public static String label(History h) {
         var s = h.spec();
         return s.arch() + (s.width() == 1 ? "" : " w=" + s.width()) + " "
-                + s.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + s.method().label()
                 + (s.method() == dev.edgepopup.nn.Method.DENSE ? "" : " k=" + s.keep());
     }
 

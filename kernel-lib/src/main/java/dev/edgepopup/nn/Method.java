@@ -9,6 +9,11 @@ public enum Method {
     /** Zhou et al.'s supermask: a Bernoulli(sigmoid(score)) mask sampled on every forward pass. */
     ZHOU;
 
+    /** @return the command-line style name {@link #parse} reads: "edge-popup", "dense", "zhou" */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     /**
      * Parses a command-line style name: {@code edge-popup}, {@code dense}, {@code zhou}.
      *

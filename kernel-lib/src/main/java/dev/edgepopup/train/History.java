@@ -72,6 +72,15 @@ public final class History {
 
     /** @return e.g. "bf16, channels-last" or "fp32, NCHW": how the run computed */
     public String computeLabel() {
+        return computeLabel(precision, channelsLast);
+    }
+
+    /**
+     * @param precision the arithmetic
+     * @param channelsLast whether images are stored channels-last
+     * @return e.g. "bf16, channels-last" or "fp32, NCHW"
+     */
+    public static String computeLabel(Precision precision, boolean channelsLast) {
         return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
     }
 

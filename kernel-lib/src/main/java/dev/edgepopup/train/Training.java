@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * epoch's number alone, so a run resumed from a checkpoint ends exactly as an uninterrupted one.
  * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
- * stops at the next batch and returns the partial history; a NaN loss throws {@link TrainingDivergedException} naming the epoch and batch.
+ * stops at the next batch and returns the partial history; a NaN loss throws {@link
+ * TrainingDivergedException} naming the epoch and batch.
  * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel}).
  */
 public final class Training {

@@ -110,4 +110,12 @@ class NetsTest {
             assertEquals(266200, (long) net.keptCount());
         }
     }
+
+    @Test
+    void methodLabelsAreTheCommandLineNamesAndParseBack() {
+        assertEquals("edge-popup", Method.EDGE_POPUP.label());
+        for (Method m : Method.values()) {
+            assertEquals(m, Method.parse(m.label()));
+        }
+    }
 }
