@@ -26,33 +26,64 @@ class ScaleTest {
                 () -> Scale.parse("huge"));
         assertTrue(e.getMessage().contains("EDGEPOPUP_SCALE must be quick or full"),
                 e.getMessage());
-        assertEquals(Scale.parse(System.getenv(Scale.ENVIRONMENT_VARIABLE)), Scale.current());
     }
 
     @Test
-    void codeOverridesTheEnvironment() {
+    void codeOverridesTheEnvironmentAndPicksItsValue() {
         Scale.set(Scale.FULL);
         assertEquals(Scale.FULL, Scale.current());
         assertEquals(100, (int) Scale.pick(2, 100));
-        assertTrue(Scale.describe().startsWith("Full mode (set in code), the paper's settings: "
-                + "all of CIFAR-10"), Scale.describe());
-        assertArrayEquals(new long[] {1, 2, 3, 4, 5}, Scale.current().seeds());
-        assertArrayEquals(new double[] {0.1, 0.3, 0.5, 0.7, 0.9}, Scale.current().keeps());
-        assertEquals(100, Scale.current().recipe().apply(Recipe.DENSE_SGD.epochs(3)).epochs());
-
         Scale.set(Scale.QUICK);
         assertEquals("quick", Scale.pick("quick", "full"));
-        assertEquals(2, Scale.current().recipe().apply(Recipe.DENSE_SGD).epochs());
-        assertTrue(Scale.describe().startsWith("Quick mode (set in code), sized for a CPU"),
-                Scale.describe());
-        assertTrue(Scale.describe().contains(Datasets.cifar10Present() ? "CIFAR-10"
-                : "Fashion-MNIST"), Scale.describe());
     }
 
     @Test
-    void quickDataIsASubset() {
-        Datasets.Data d = Scale.QUICK.data();
-        assertEquals(Scale.QUICK_TRAIN_IMAGES, d.train().size());
-        assertEquals(Scale.QUICK_TEST_IMAGES, d.test().size());
+    void fullModeHasThePapersSettingsAndIgnoresTheQuickChoices() {
+        Scale.set(Scale.FULL);
+        Settings s = Scale.settings().nets("conv2", "conv4")
+                .quick(q -> q.nets("fc").epochs(3).seeds(1).images(500, 100));
+        assertArrayEquals(new String[] {"conv2", "conv4"}, s.nets());
+        assertArrayEquals(new long[] {1, 2, 3, 4, 5}, s.seeds());
+        assertArrayEquals(new double[] {0.1, 0.3, 0.5, 0.7, 0.9}, s.keeps());
+        assertEquals(100, s.recipe().apply(Recipe.DENSE_SGD.epochs(3)).epochs());
+        assertEquals(50_000, s.trainImages());
+        assertEquals("Full mode (set in code), the paper's settings: conv2, conv4 at width 1, k in"
+                + " {0.1, 0.3, 0.5, 0.7, 0.9}, seeds 1, 2, 3, 4, 5, 100 epochs over 50,000"
+                + " training images of CIFAR-10 (10,000 test images).", s.describe());
+    }
+
+    @Test
+    void quickModeDescribesTheNotebooksOwnChoices() {
+        Scale.set(Scale.QUICK);
+        Settings s = Scale.settings().nets("conv2", "conv4", "conv6")
+                .quick(q -> q.nets("conv2", "conv4").widths(0.125).keeps(0.1, 0.7)
+                        .epochs(4).seeds(1).images(3_000, 500))
+                .full(f -> f.epochs(7));
+        assertEquals(4, s.epochs());
+        assertEquals(4, s.recipe().apply(Recipe.CIFAR10_EDGE_POPUP).epochs());
+        String data = Datasets.cifar10Present() ? "CIFAR-10" : "Fashion-MNIST";
+        assertEquals("Quick mode (set in code), sized for a CPU: conv2, conv4 at width 0.125, k in"
+                + " {0.1, 0.7}, seeds 1, 4 epochs over 3,000 training images of " + data
+                + " (500 test images). Set EDGEPOPUP_SCALE=full or call Scale.set(Scale.FULL) for"
+                + " the paper's settings.", s.describe());
+        Datasets.Data d = s.data();
+        assertEquals(3_000, d.train().size());
+        assertEquals(500, d.test().size());
+    }
+
+    @Test
+    void quickDefaultsAndBadChoicesSayWhatIsWrong() {
+        Scale.set(Scale.QUICK);
+        Settings s = Scale.settings();
+        assertEquals(Scale.QUICK_EPOCHS, s.epochs());
+        assertArrayEquals(new long[] {1, 2}, s.seeds());
+        assertArrayEquals(new double[] {0.1, 0.5, 0.9}, s.keeps());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> s.keeps(0.0)).getMessage()
+                .contains("KEPT"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> s.nets("conv5"))
+                .getMessage().contains("conv4"));
+        assertThrows(IllegalArgumentException.class, () -> s.epochs(0));
+        assertThrows(IllegalArgumentException.class, () -> s.widths(new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> s.widths(-1));
     }
 }
