@@ -190,10 +190,11 @@ def install(settings):
         shutil.copy2(nb, prefix / "notebooks")
     (prefix / "python").mkdir()
     shutil.copy2(Path(__file__).with_name("workshop_kernels.py"), prefix / "python")
-    # One libtorch for everybody, unpacked once, instead of 430 MB in every home.
+    # One libtorch for everybody, unpacked once (from the copied jars), not 430 MB in every home.
     env = dict(os.environ, ENGINE_CACHE_DIR=str(prefix / "djl"))
-    subprocess.run([str(REPO / "bin" / "java-main"), "dev.edgepopup.cli.EngineCheck"], env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["java", "-Djava.awt.headless=true", "-Dai.djl.offline=true",
+                    f"-DENGINE_CACHE_DIR={prefix / 'djl'}", "-cp", f"{prefix / 'kernel' / 'lib'}/*",
+                    "dev.edgepopup.cli.EngineCheck"], env=env, check=True, stdout=subprocess.DEVNULL)
     # DJL unpacks into a private temporary folder first.
     subprocess.run(["chmod", "-R", "a+rX", str(prefix / "djl")], check=True)
     subprocess.run([str(REPO / "kernel" / "install-kernelspec.sh"), "--prefix", str(prefix),
