@@ -246,10 +246,10 @@ def reset_notebooks(settings, name):
 
 
 def memory_cgroup(settings, name):
-    """The cgroup.procs file of NAME's memory cgroup (created with the workshop's limit), which a
-    spawned server joins with all its kernels; None where the machine gives no writable memory
-    cgroup. cgroup v2 (Debian 12): a top-level group beside systemd's slices; v1: the memory
-    controller's hierarchy."""
+    """The cgroup.procs file of NAME's memory cgroup (created with the workshop's limit, and no
+    swapping past it: a hard limit, not a slow server), which a spawned server joins with all its
+    kernels; None where the machine gives no writable memory cgroup. cgroup v2 (Debian 12): a
+    top-level group beside systemd's slices; v1: the memory controller's hierarchy."""
     root = Path("/sys/fs/cgroup")
     try:
         if (root / "cgroup.controllers").exists():
@@ -263,10 +263,17 @@ def memory_cgroup(settings, name):
             group = base / name
             group.mkdir(exist_ok=True)
             (group / "memory.max").write_text(str(settings.memory))
+            if (group / "memory.swap.max").exists():
+                (group / "memory.swap.max").write_text("0")
         elif (root / "memory" / "cgroup.procs").exists():
             group = root / "memory" / settings.cgroup / name
             group.mkdir(parents=True, exist_ok=True)
+            swap = group / "memory.memsw.limit_in_bytes"  # memory + swap, never below memory
+            if swap.exists():
+                swap.write_text("-1")
             (group / "memory.limit_in_bytes").write_text(str(settings.memory))
+            if swap.exists():
+                swap.write_text(str(settings.memory))
         else:
             return None
     except OSError:
