@@ -70,7 +70,7 @@ print(*[s.getsockname()[1] for s in socks])')
 echo "test-workshop: starting the hub on https://127.0.0.1:$port"
 EDGEPOPUP_SKIP_SETUP=1 "$root/environment/workshop.sh" start --participants "$tmp/participants" \
   --admin "$teacher" --ip 127.0.0.1 --port "$port" --cert "$tmp/tls/hub/hub.crt" --key "$tmp/tls/hub/hub.key" \
-  --memory 3G --kernels 1 --idle 45s --prefix "$tmp/prefix" --state "$tmp/state" --homes "$tmp/homes" \
+  --memory 1G --kernels 1 --idle 45s --prefix "$tmp/prefix" --state "$tmp/state" --homes "$tmp/homes" \
   --hub-port "$hub_port" --proxy-api-port "$api_port" --cgroup "$cgroup" >"$tmp/hub.log" 2>&1 &
 hub=$!
 for _ in $(seq 300); do

@@ -120,13 +120,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-async def execute(hub, user, token, kernel_id, code, timeout=600):
-    """Runs one cell over the kernel's websocket through the hub; returns stdout, or raises with
-    the kernel's error."""
+async def connect_kernel(hub, user, token, kernel_id):
+    """The kernel's websocket through the hub (its proxy), as the notebook page opens it."""
     ws_url = hub.url.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel_id}/channels"
-    request = HTTPRequest(ws_url, headers={"Authorization": "token " + token},
-                          ca_certs=hub.ca, validate_cert=True)
-    ws = await websocket_connect(request)
+    return await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": "token " + token},
+                                               ca_certs=hub.ca))
+
+
+def send_cell(ws, user, code):
+    """Sends an execute_request; returns its message id."""
     msg_id = uuid.uuid4().hex
     ws.write_message(json.dumps({
         "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex,
@@ -134,6 +136,14 @@ async def execute(hub, user, token, kernel_id, code, timeout=600):
         "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
         "content": {"code": code, "silent": False, "store_history": True,
                     "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    return msg_id
+
+
+async def execute(hub, user, token, kernel_id, code, timeout=600):
+    """Runs one cell over the kernel's websocket through the hub; returns stdout, or raises with
+    the kernel's error."""
+    ws = await connect_kernel(hub, user, token, kernel_id)
+    msg_id = send_cell(ws, user, code)
     out, error, idle, replied = [], None, False, False
     deadline = time.monotonic() + timeout
     while not (idle and replied):
@@ -156,6 +166,28 @@ async def execute(hub, user, token, kernel_id, code, timeout=600):
     if error:
         raise Failed(f"{user}: the cell failed: {error}")
     return "".join(out)
+
+
+async def execute_until_killed(hub, user, token, kernel_id, code, timeout=180):
+    """Sends a cell meant to be killed; returns the kernel's state that ended it ('restarting'
+    or 'dead' when the notebook server saw the kernel die, 'finished' when the cell ran)."""
+    ws = await connect_kernel(hub, user, token, kernel_id)
+    msg_id = send_cell(ws, user, code)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), deadline - time.monotonic())
+            if raw is None:
+                return "closed"
+            msg = json.loads(raw)
+            if msg["msg_type"] == "status":
+                state = msg["content"]["execution_state"]
+                if state in ("restarting", "dead"):
+                    return state
+                if state == "idle" and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return "finished"
+    finally:
+        ws.close()
 
 
 async def websocket_status(hub, path, token):
@@ -322,7 +354,7 @@ def check_isolation(hub, a, b, tokens, passwords, b_kernel):
     check(status == 403, f"{a}'s browser gets no admin page ({status})")
 
 
-def check_limits(hub, name, token):
+def check_limits(hub, name, token, kernel):
     print(f"limits on {name}")
     status, _, text = hub.request("POST", f"/user/{name}/api/kernels", token=token, body={"name": "java-edgepopup"})
     n = hub.settings["kernels"]
@@ -341,6 +373,27 @@ def check_limits(hub, name, token):
         return
     check(line.endswith(f"/{hub.settings['cgroup']}/{name}"), f"{name}'s kernel is in their memory cgroup ({line})")
     check(int(limit.read_text()) == hub.settings["memory"], f"its limit is {hub.settings['memory'] >> 20} MiB")
+    events = limit.with_name("memory.events" if limit.name == "memory.max" else "memory.oom_control")
+    kills = oom_kills(events)
+    server = [p for p, cmd in processes(name).items() if "jupyterhub-singleuser" in cmd]
+    # An array as large as the whole limit, on top of what the kernel holds.
+    code = ("var big = ai.djl.ndarray.NDManager.newBaseManager()"
+            f".ones(new ai.djl.ndarray.types.Shape({hub.settings['memory'] // 4}L)); big.sum()")
+    state = asyncio.run(execute_until_killed(hub, name, token, kernel, code))
+    check(state == "restarting" and oom_kills(events) > kills,
+          f"a cell taking more than the limit: its kernel is killed ({state}), not the machine's memory")
+    check([p for p, cmd in processes(name).items() if "jupyterhub-singleuser" in cmd] == server,
+          f"{name}'s notebook server lives on")
+    out = asyncio.run(execute(hub, name, token, kernel, 'System.out.println("back=" + (6 * 7));'))
+    check("back=42" in out, f"the restarted kernel runs cells again")
+
+
+def oom_kills(events):
+    """The cgroup's count of OOM kills (v2 memory.events, v1 memory.oom_control)."""
+    for line in events.read_text().splitlines():
+        if line.startswith("oom_kill "):
+            return int(line.split()[1])
+    return 0
 
 
 def report_memory(hub, name):
@@ -427,7 +480,7 @@ def main():
             if name == c:
                 c_idle_since = time.monotonic()
         report_memory(hub, a)
-        check_limits(hub, a, tokens[a])
+        check_limits(hub, a, tokens[a], kernels[a])
         check_isolation(hub, a, b, tokens, passwords, kernels[b])
         check_admin(hub, args.admin, passwords[args.admin], (a, b, c))
         check_reset(hub, a, tokens[a], args.workshop)
