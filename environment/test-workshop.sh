@@ -13,6 +13,7 @@ fi
 "$root/environment/install-packages.sh" --hub
 participants=(ephub-a ephub-b ephub-c)
 teacher=ephub-teacher
+late=ephub-d # added while the hub runs
 cgroup=edgepopup-workshop-test
 tmp="$(mktemp -d /tmp/edgepopup-hubtest.XXXXXX)"
 chmod 755 "$tmp" # the participants reach their homes and the installed kernel below it
@@ -20,7 +21,7 @@ hub=
 
 remove_accounts() {
   local user pids
-  for user in "${participants[@]}" "$teacher"; do
+  for user in "${participants[@]}" "$teacher" "$late"; do
     getent passwd "$user" >/dev/null || continue
     if [ "$(getent passwd "$user" | cut -d: -f5)" != "edgepopup workshop" ]; then
       echo "test-workshop: account $user exists and is not the test's: remove it or rename the test's" >&2
@@ -67,6 +68,22 @@ socks = [socket.socket() for _ in range(3)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
 
+# What start refuses, before it changes anything.
+refuses() {
+  local why="$1" out
+  shift
+  if out="$(EDGEPOPUP_SKIP_SETUP=1 "$root/environment/workshop.sh" start --state "$tmp/refused" "$@" 2>&1)" \
+      || [[ "$out" != *"$why"* ]] || [ -e "$tmp/refused" ]; then
+    echo "test-workshop: start $* should stop with \"$why\", said: $out" >&2
+    exit 1
+  fi
+  echo "  ok: start refuses: $why"
+}
+: >"$tmp/nobody"
+refuses "names no participant" --participants "$tmp/nobody"
+refuses "unencrypted" --participants "$tmp/participants" --ip 0.0.0.0
+refuses "give both --cert and --key" --participants "$tmp/participants" --cert "$tmp/tls/hub/hub.crt"
+
 echo "test-workshop: starting the hub on https://127.0.0.1:$port"
 EDGEPOPUP_SKIP_SETUP=1 "$root/environment/workshop.sh" start --participants "$tmp/participants" \
   --admin "$teacher" --ip 127.0.0.1 --port "$port" --cert "$tmp/tls/hub/hub.crt" --key "$tmp/tls/hub/hub.key" \
@@ -85,7 +102,7 @@ done
 grep -q "JupyterHub is now running" "$tmp/hub.log" || { cat "$tmp/hub.log" >&2; exit 1; }
 grep "^workshop:" "$tmp/hub.log" | grep -v "^workshop: new accounts" || true
 if ! /usr/bin/python3 "$root/environment/workshop/check_hub.py" --url "https://127.0.0.1:$port" \
-    --ca "$tmp/tls/ca/ca.crt" --state "$tmp/state" --admin "$teacher" "${participants[@]}"; then
+    --ca "$tmp/tls/ca/ca.crt" --state "$tmp/state" --admin "$teacher" --add "$late" "${participants[@]}"; then
   echo "test-workshop: the hub's log ends:" >&2
   tail -n 60 "$tmp/hub.log" >&2
   exit 1

@@ -1,13 +1,13 @@
 """Checks a running workshop hub the way its participants and teacher use it, through the hub's
 HTTP API only (environment/test-workshop.sh starts the hub and runs this as root):
 
-    check_hub.py --url https://127.0.0.1:PORT --ca CA.pem --state STATE --admin T A B C
+    check_hub.py --url https://127.0.0.1:PORT --ca CA.pem --state STATE --admin T --add D A B C
 
 Every participant logs in, starts their server and runs a Java training cell in the "Java
 (edge-popup)" kernel through the hub; each has their own notebooks and run store; A gets nothing
 of B's server, files or kernel, with or without a token, through the proxy or straight at B's
 server; the kernel cap, the memory cgroup, the JVM heap, the teacher's admin page, `workshop.sh
-reset` and the idle culling (on C) are checked. Prints the memory of a kernel, the hub and the
+reset`, `workshop.sh add` (D) and the idle culling (on C) are checked. Prints the memory of a kernel, the hub and the
 proxy. Exits non-zero naming the first failed check.
 """
 
@@ -436,13 +436,23 @@ def check_reset(hub, name, token, workshop):
     check((notebooks / "runs" / "runs.db").exists(), "the run store stays")
 
 
+def check_add(hub, name, workshop):
+    print(f"a participant added while the hub runs ({name})")
+    subprocess.run([workshop, "add", "--state", str(hub.state), name], check=True, stdout=subprocess.DEVNULL)
+    passwords = dict(line.split() for line in (hub.state / "passwords.txt").read_text().splitlines())
+    check(name in Path(hub.settings["participants_file"]).read_text().split(), f"{name} is in the names file")
+    token = log_in(hub, name, passwords[name])
+    user = hub.json("GET", f"/hub/api/users/{name}", token)
+    check(user["name"] == name, f"{name} logs in with their new password at once")
+
+
 def check_culling(hub, name, token, since):
     idle = hub.settings["idle"]
     print(f"idle culling on {name} (idle after {idle} s; servers check each minute)")
     deadline = since + idle + 90
     while kernel_pid(name) and time.monotonic() < deadline:
         time.sleep(2)
-    check(kernel_pid(name) is None, f"{name}'s idle kernel was stopped after {time.monotonic() - since:.0f} s")
+    check(kernel_pid(name) is None, f"{name}'s idle kernel was stopped (seen {time.monotonic() - since:.0f} s after it went idle)")
     deadline = since + 2 * idle + 150
     while time.monotonic() < deadline:
         user = hub.json("GET", f"/hub/api/users/{name}", token)
@@ -450,7 +460,7 @@ def check_culling(hub, name, token, since):
             break
         time.sleep(3)
     check(not user.get("servers") and not processes(name),
-          f"{name}'s idle server was stopped after {time.monotonic() - since:.0f} s")
+          f"{name}'s idle server was stopped (seen {time.monotonic() - since:.0f} s after it went idle)")
 
 
 def main():
@@ -460,6 +470,7 @@ def main():
     parser.add_argument("--state", required=True)
     parser.add_argument("--admin", required=True)
     parser.add_argument("--workshop", default=str(REPO / "environment" / "workshop.sh"))
+    parser.add_argument("--add", required=True, metavar="NAME", help="a participant to add while it runs")
     parser.add_argument("participants", nargs=3, metavar="NAME")
     args = parser.parse_args()
     hub = Hub(args.url, args.ca, args.state)
@@ -480,10 +491,13 @@ def main():
             if name == c:
                 c_idle_since = time.monotonic()
         report_memory(hub, a)
-        check_limits(hub, a, tokens[a], kernels[a])
+        # B is still at work (so idle culling leaves B's kernel alive) while A tries B's things.
+        asyncio.run(execute(hub, b, tokens[b], kernels[b], "1 + 1"))
         check_isolation(hub, a, b, tokens, passwords, kernels[b])
+        check_limits(hub, a, tokens[a], kernels[a])
         check_admin(hub, args.admin, passwords[args.admin], (a, b, c))
         check_reset(hub, a, tokens[a], args.workshop)
+        check_add(hub, args.add, args.workshop)
         check_culling(hub, c, tokens[c], c_idle_since)
     except Failed as e:
         print(f"FAILED: {e}", file=sys.stderr)
