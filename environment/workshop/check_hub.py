@@ -430,7 +430,9 @@ def check_reset(hub, name, token, workshop):
     check(not user.get("servers"), f"{name}'s server was stopped for the reset")
     notebooks = Path(pwd.getpwnam(name).pw_dir) / NOTEBOOKS
     original = Path(hub.settings["prefix"]) / "notebooks" / "00-quickstart.ipynb"
-    check((notebooks / "00-quickstart.ipynb").read_bytes() == original.read_bytes(), "the original notebook is back")
+    back = notebooks / "00-quickstart.ipynb"
+    check(back.read_bytes() == original.read_bytes(), "the original notebook is back")
+    check(back.stat().st_uid == pwd.getpwnam(name).pw_uid, f"written as {name}, not as root")
     backups = list(notebooks.glob("before-reset-*/00-quickstart.ipynb"))
     check(len(backups) == 1 and "my change" in backups[0].read_text(), f"the changed one is kept in {backups[0].parent.name}")
     check((notebooks / "runs" / "runs.db").exists(), "the run store stays")

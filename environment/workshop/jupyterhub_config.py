@@ -20,7 +20,7 @@ class WorkshopSpawner(LocalProcessSpawner):
     cgroup_procs = None
 
     async def start(self):
-        workshop.provide_notebooks(settings, self.user.name)
+        workshop.participant_files(self.user.name, "provide", settings)
         self.cgroup_procs = workshop.memory_cgroup(settings, self.user.name)
         if self.cgroup_procs is None:
             self.log.warning("memory limit NOT enforced for %s: no writable memory cgroup here",

@@ -26,7 +26,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = "edgepopup-notebooks"
-KERNEL_NAME = "java-edgepopup"
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 COMMENT = "edgepopup workshop"
 # Passwords to read out or hand over on paper: no 0/o, 1/l/i.
@@ -189,7 +188,8 @@ def install(settings):
     for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         shutil.copy2(nb, prefix / "notebooks")
     (prefix / "python").mkdir()
-    shutil.copy2(Path(__file__).with_name("workshop_kernels.py"), prefix / "python")
+    for module in ("workshop_kernels.py", "workshop.py"):  # the servers', participant_files'
+        shutil.copy2(Path(__file__).with_name(module), prefix / "python")
     # One libtorch for everybody, unpacked once (from the copied jars), not 430 MB in every home.
     env = dict(os.environ, ENGINE_CACHE_DIR=str(prefix / "djl"))
     subprocess.run(["java", "-Djava.awt.headless=true", "-Dai.djl.offline=true",
@@ -204,45 +204,49 @@ def install(settings):
                    env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def provide_notebooks(settings, name):
-    """First login: a private copy of the notebooks in the participant's home (their run store
-    lands in its runs/ folder). Later logins keep what is there."""
+def participant_files(name, action, settings):
+    """Runs ACTION ('provide' or 'reset') on NAME's notebooks as NAME, never as root: a
+    participant's home may hold links an attacker planted. Returns what it printed, split."""
     user = pwd.getpwnam(name)
-    home = Path(user.pw_dir)
-    dest = home / NOTEBOOK_DIR
+    result = subprocess.run(
+        [sys.executable, str(Path(settings.prefix) / "python" / "workshop.py"), "participant-files",
+         action, settings.prefix],
+        user=user.pw_uid, group=user.pw_gid, extra_groups=[], umask=0o077, cwd=user.pw_dir,
+        env={"HOME": user.pw_dir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{action} of {name}'s notebooks failed: {result.stderr.strip()}")
+    return result.stdout.split()
+
+
+def provide_notebooks(prefix):
+    """First login: a private copy of the notebooks in ~/edgepopup-notebooks (the run store then
+    lands in its runs/). Later logins keep what is there."""
+    dest = Path.home() / NOTEBOOK_DIR
     if dest.exists():
         return
-    dest.mkdir(mode=0o700)
-    for nb in sorted((Path(settings.prefix) / "notebooks").glob("*.ipynb")):
+    dest.mkdir()
+    for nb in sorted((Path(prefix) / "notebooks").glob("*.ipynb")):
         shutil.copyfile(nb, dest / nb.name)
-        os.chmod(dest / nb.name, 0o600)
-        os.chown(dest / nb.name, user.pw_uid, user.pw_gid)
-    os.chown(dest, user.pw_uid, user.pw_gid)
 
 
-def reset_notebooks(settings, name):
+def reset_notebooks(prefix):
     """Puts the original notebooks back; changed ones move to a before-reset-* folder beside
-    them, and the run store stays."""
-    user = pwd.getpwnam(name)
-    dest = Path(user.pw_dir) / NOTEBOOK_DIR
+    them, and the run store stays. Prints the names of the moved ones."""
+    dest = Path.home() / NOTEBOOK_DIR
     if not dest.exists():
-        provide_notebooks(settings, name)
-        return []
+        provide_notebooks(prefix)
+        return
     backup = dest / time.strftime("before-reset-%Y%m%d-%H%M%S")
-    moved = []
-    for nb in sorted((Path(settings.prefix) / "notebooks").glob("*.ipynb")):
+    for nb in sorted((Path(prefix) / "notebooks").glob("*.ipynb")):
         mine = dest / nb.name
-        if mine.exists() and filecmp.cmp(nb, mine, shallow=False):
+        if mine.is_file() and not mine.is_symlink() and filecmp.cmp(nb, mine, shallow=False):
             continue
-        if mine.exists():
-            backup.mkdir(mode=0o700, exist_ok=True)
-            os.chown(backup, user.pw_uid, user.pw_gid)
+        if os.path.lexists(mine):
+            backup.mkdir(exist_ok=True)
             mine.rename(backup / nb.name)
-            moved.append(nb.name)
+            print(nb.name)
         shutil.copyfile(nb, mine)
-        os.chmod(mine, 0o600)
-        os.chown(mine, user.pw_uid, user.pw_gid)
-    return moved
 
 
 def memory_cgroup(settings, name):
@@ -360,14 +364,17 @@ def reset(args):
             time.sleep(1)
         else:
             sys.exit(f"workshop: {name}'s server did not stop within a minute")
-    moved = reset_notebooks(settings, name)
+    try:
+        moved = participant_files(name, "reset", settings)
+    except RuntimeError as e:
+        sys.exit(f"workshop: {e}")
     print(f"workshop: {name} has the original notebooks again"
           + (f"; their changed ones are in {NOTEBOOK_DIR}/before-reset-*: {', '.join(moved)}" if moved else ""))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="environment/workshop.sh", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{start,add,reset}")
     p = sub.add_parser("start", help="create accounts, install the kernel and start the hub (foreground)")
     p.add_argument("--participants", required=True, metavar="FILE", help="one account name a line")
     p.add_argument("--admin", metavar="NAME", help="the teacher's account: the admin page at /hub/admin")
@@ -393,10 +400,17 @@ def main(argv=None):
             q.add_argument("names", nargs="+", metavar="NAME")
         else:
             q.add_argument("name", metavar="NAME")
-    for q in sub.choices.values():
+    for q in list(sub.choices.values()):
         q.add_argument("--state", default="/var/lib/edgepopup-workshop",
                        help="the hub's private state: settings, database, secrets, passwords")
+    # Internal: participant_files runs this as the participant.
+    q = sub.add_parser("participant-files")
+    q.add_argument("action", choices=("provide", "reset"))
+    q.add_argument("prefix")
     args = parser.parse_args(argv)
+    if args.command == "participant-files":
+        {"provide": provide_notebooks, "reset": reset_notebooks}[args.action](args.prefix)
+        return
     if os.geteuid() != 0:
         sys.exit("workshop: run as root: the hub starts every participant's server as that participant")
     {"start": start, "add": add, "reset": reset}[args.command](args)
