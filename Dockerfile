@@ -1,6 +1,9 @@
 # Edge-Popup Notebooks: Jupyter Notebook with the Java (edge-popup) kernel, on Debian 12.
 # A thin wrapper over environment/: the same scripts set up a laptop, CI and this image.
-# Works as a Binder image (repo2docker uses it as is: user 1000, notebooks in $HOME, port 8888).
+# Works as a Binder image (repo2docker uses it as is: user 1000, notebooks in $HOME, port 8888);
+# Binder links must ask for the classic interface (?urlpath=/tree): there is no JupyterLab. A hub
+# spawning this image should run jupyter-notebook: Debian's jupyterhub-singleuser would bring
+# Node.js with it (README, "Docker and Binder").
 #   CPU (default): podman/docker build -t edgepopup .
 #   GPU:           docker build --build-arg FLAVOR=gpu -t edgepopup-gpu .
 #                  (no CPU natives; DJL downloads the CUDA libtorch on first start, so the

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the project needs and the machine lacks (skips the rest).
 # Needs root, or sudo for apt-get.
+#   environment/install-packages.sh          what the notebooks and the tests need
+#   environment/install-packages.sh --hub    also JupyterHub and its proxy, for environment/workshop.sh
 set -euo pipefail
 
 # Debian package -> a file that shows it is installed.
@@ -14,6 +16,11 @@ declare -A need=(
   [python3-nbclient]=/usr/lib/python3/dist-packages/nbclient
   [python3-zmq]=/usr/lib/python3/dist-packages/zmq
 )
+# Only the workshop hub needs these (they bring Node.js, about 200 MB, for the proxy).
+if [ "${1:-}" = --hub ]; then
+  need[jupyterhub]=/usr/bin/jupyterhub
+  need[node-configurable-http-proxy]=/usr/bin/configurable-http-proxy
+fi
 missing=()
 for pkg in "${!need[@]}"; do
   [ -e "${need[$pkg]}" ] || missing+=("$pkg")
