@@ -116,6 +116,9 @@ public final class Plots {
     private static final class Figure extends XYChart {
         /** Series drawn across the figure: their ends follow the other series' x range. */
         private final List<String> lines = new ArrayList<>();
+        /** The y range this figure set itself at the last drawing (null: none yet). */
+        private Double autoMin;
+        private Double autoMax;
 
         Figure(XYChartBuilder builder) {
             super(builder);
@@ -133,8 +136,41 @@ public final class Plots {
                 double y = getSeriesMap().get(name).getYData()[0];
                 updateXYSeries(name, new double[] {lo, hi}, new double[] {y, y}, null);
             }
+            padYRange();
             fitLegend(this, g);
             super.paint(g, width, height);
+        }
+
+        /**
+         * Leaves 5% of the data's y range free above and below, so a line at the highest or lowest
+         * value is not hidden by the plot's border; a range set by the caller stays.
+         */
+        private void padYRange() {
+            boolean ownMin = Objects.equals(getStyler().getYAxisMin(), autoMin);
+            boolean ownMax = Objects.equals(getStyler().getYAxisMax(), autoMax);
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (XYSeries s : getSeriesMap().values()) {
+                double[] y = s.getYData();
+                double[] e = s.getExtraValues();
+                for (int i = 0; i < y.length; i++) {
+                    double bar = e == null || Double.isNaN(e[i]) ? 0 : e[i];
+                    lo = Math.min(lo, y[i] - bar);
+                    hi = Math.max(hi, y[i] + bar);
+                }
+            }
+            if (lo > hi) {
+                return;
+            }
+            double pad = hi > lo ? 0.05 * (hi - lo) : Math.max(0.01, 0.05 * Math.abs(hi));
+            if (ownMin) {
+                autoMin = lo - pad;
+                getStyler().setYAxisMin(autoMin);
+            }
+            if (ownMax) {
+                autoMax = hi + pad;
+                getStyler().setYAxisMax(autoMax);
+            }
         }
     }
 

@@ -97,7 +97,7 @@ class PlotsTest {
     }
 
     @Test
-    void linesSpanTheOtherSeriesWhateverTheOrder() throws Exception {
+    void linesSpanTheOtherSeriesWhateverTheOrderAndTheDataHasRoom() throws Exception {
         Plots.Sweep f = Plots.sweep("widths", "width").baseline("learned", 0.8);
         f.curve("conv4", new double[] {0.25, 2}, new double[] {0.6, 0.7}, new double[] {NAN, NAN});
         XYChart c = f.chart();
@@ -105,6 +105,13 @@ class PlotsTest {
         c.addSeries("conv6", new double[] {0.125, 4}, new double[] {0.55, 0.75});
         draw(c, "lines-span");
         assertArrayEquals(new double[] {0.125, 4}, c.getSeriesMap().get("learned").getXData());
+        // 5% of the data's range is left free above and below (0.55 to 0.8 here), unless set.
+        assertEquals(0.55 - 0.0125, c.getStyler().getYAxisMin(), 1e-12);
+        assertEquals(0.8 + 0.0125, c.getStyler().getYAxisMax(), 1e-12);
+        c.getStyler().setYAxisMin(0.0);
+        draw(c, "lines-span");
+        assertEquals(0.0, c.getStyler().getYAxisMin());
+        assertEquals(0.8 + 0.0125, c.getStyler().getYAxisMax(), 1e-12);
         // On a fixed k axis they span the axis.
         assertArrayEquals(new double[] {0, 1}, figure3().chart().getSeriesMap().get("learned conv4 dense-sgd")
                 .getXData());
