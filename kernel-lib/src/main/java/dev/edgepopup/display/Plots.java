@@ -505,7 +505,7 @@ public final class Plots {
 
         /**
          * The finished chart: every series over every group (a missing bar is left empty), then
-         * the reference lines.
+         * the reference lines (none while there are no bars).
          *
          * @return the chart
          */
@@ -528,7 +528,8 @@ public final class Plots {
                     chart.addSeries(rename.apply(name), shown, mean);
                 }
             });
-            for (Reference r : references) {
+            // A line spans the groups: with no bars there is nothing to span.
+            for (Reference r : shown.isEmpty() ? List.<Reference>of() : references) {
                 CategorySeries s = chart.addSeries(r.label(), shown,
                         shown.stream().map(g -> r.y()).toList());
                 s.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);

@@ -155,6 +155,7 @@ class PlotsTest {
                 () -> Plots.bars("b", "g").bar("s", "g1", 0.5, NAN).bar("s", "g1", 0.6, NAN));
         assertThrows(IllegalArgumentException.class,
                 () -> Plots.bars("b", "g").reference(Plots.Reference.point("p", 1, 0.5)));
+        assertEquals(0, Plots.bars("b", "g").reference(Plots.Reference.line("l", 0.5)).chart().getSeriesMap().size());
     }
 
     @Test
