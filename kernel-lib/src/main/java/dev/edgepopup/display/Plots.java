@@ -143,7 +143,8 @@ public final class Plots {
 
         /**
          * Leaves 5% of the data's y range free above and below, so a line at the highest or lowest
-         * value is not hidden by the plot's border; a range set by the caller stays.
+         * value is not hidden by the plot's border, without leaving [0, 1] for accuracies (no
+         * "105%" tick); a range set by the caller stays.
          */
         private void padYRange() {
             boolean ownMin = Objects.equals(getStyler().getYAxisMin(), autoMin);
@@ -163,12 +164,13 @@ public final class Plots {
                 return;
             }
             double pad = hi > lo ? 0.05 * (hi - lo) : Math.max(0.01, 0.05 * Math.abs(hi));
+            boolean unit = lo >= 0 && hi <= 1;
             if (ownMin) {
-                autoMin = lo - pad;
+                autoMin = unit ? Math.max(0, lo - pad) : lo - pad;
                 getStyler().setYAxisMin(autoMin);
             }
             if (ownMax) {
-                autoMax = hi + pad;
+                autoMax = unit ? Math.min(1, hi + pad) : hi + pad;
                 getStyler().setYAxisMax(autoMax);
             }
         }

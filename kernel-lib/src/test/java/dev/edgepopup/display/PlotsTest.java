@@ -112,6 +112,12 @@ class PlotsTest {
         draw(c, "lines-span");
         assertEquals(0.0, c.getStyler().getYAxisMin());
         assertEquals(0.8 + 0.0125, c.getStyler().getYAxisMax(), 1e-12);
+        // Accuracies stay within [0, 1]: no 105% tick.
+        XYChart full = Plots.sweep("Theorem 1", "step size").curve("FC", new double[] {0.01, 0.1},
+                new double[] {0.5, 1.0}, new double[] {NAN, NAN}).chart();
+        draw(full, "unit-range");
+        assertEquals(1.0, full.getStyler().getYAxisMax());
+        assertEquals(0.475, full.getStyler().getYAxisMin(), 1e-12);
         // On a fixed k axis they span the axis.
         assertArrayEquals(new double[] {0, 1}, figure3().chart().getSeriesMap().get("learned conv4 dense-sgd")
                 .getXData());

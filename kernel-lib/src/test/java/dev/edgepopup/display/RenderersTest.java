@@ -43,6 +43,7 @@ class RenderersTest {
         Table table = Table.create("Table 1: <sizes>", StringColumn.create("net", "conv4"),
                 tech.tablesaw.api.DoubleColumn.create("acc", 0.16599999999999998),
                 tech.tablesaw.api.DoubleColumn.create("kept", 0.5),
+                tech.tablesaw.api.DoubleColumn.create("raw", 0.16599999999999998),
                 tech.tablesaw.api.LongColumn.create("weights", 2_425_024L));
         Format.PERCENT.on(table, "acc");
         Map<String, Object> bundle = Renderers.render(table);
@@ -50,7 +51,8 @@ class RenderersTest {
         assertTrue(html.matches("(?s)<table>\\s*<caption[^>]*>\\s*Table 1: &lt;sizes&gt;\\s*</caption>\\s*<thead>.*"), html);
         assertTrue(html.contains("<td>16.6%</td>"), html);
         // Columns without a format print short: no 0.16599999999999998, counts grouped.
-        assertTrue(html.contains("<td>0.5</td>") && html.contains("<td>2,425,024</td>"), html);
+        assertTrue(html.contains("<td>0.5</td>") && html.contains("<td>0.166</td>")
+                && html.contains("<td>2,425,024</td>"), html);
         assertTrue(((String) bundle.get(Renderers.TEXT_PLAIN)).contains("2,425,024"));
         // Rendering leaves the caller's table as it was.
         assertEquals("2425024", table.longColumn("weights").getString(0));
