@@ -22,7 +22,13 @@ import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.jsoup.nodes.Element;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.ShortColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.io.html.HtmlWriteOptions;
 import tech.tablesaw.io.html.HtmlWriter;
 
@@ -31,8 +37,10 @@ import tech.tablesaw.io.html.HtmlWriter;
  *
  * <p>A bundle maps MIME types to data, as Jupyter's {@code display_data} does: {@value #TEXT_HTML}
  * and {@value #TEXT_PLAIN} as strings, {@value #IMAGE_PNG} as base64, {@value #IMAGE_SVG} as SVG
- * text. Built in: Tablesaw {@link Table} (HTML, at most {@value #MAX_HTML_ROWS} rows), XChart
- * charts (PNG at the chart's own size), {@link Display.Svg} (SVG), and the library's own results:
+ * text. Built in: Tablesaw {@link Table} (HTML with the table's name as its caption, at most
+ * {@value #MAX_HTML_ROWS} rows; numeric columns without a {@link Format} print in
+ * {@link Format#GENERAL} or, for whole numbers, {@link Format#COUNT}), XChart charts (PNG at the
+ * chart's own size), {@link Display.Svg} (SVG), and the library's own results:
  * a run's {@link History} and a {@link Net}'s layer table (HTML tables).
  *
  * <p>The registry works without a kernel ({@link #render(Object)}); {@link #register(Renderer)}
@@ -51,6 +59,9 @@ public final class Renderers {
     public static final String IMAGE_SVG = "image/svg+xml";
     /** Rows a table shows as HTML; the rest is summarised, so a 60 000-row table stays cheap. */
     public static final int MAX_HTML_ROWS = 50;
+    /** The table's name above it, left-aligned as a paper's table caption. */
+    private static final String CAPTION_STYLE =
+            "caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em";
 
     private static final Map<Class<?>, Function<Object, Map<String, Object>>> FUNCTIONS =
             new ConcurrentHashMap<>();
@@ -132,17 +143,48 @@ public final class Renderers {
 
     private static Map<String, Object> table(Table table) {
         boolean cut = table.rowCount() > MAX_HTML_ROWS;
-        Table shown = cut ? table.first(MAX_HTML_ROWS) : table;
+        // first() copies the columns: formats set below never reach the caller's table.
+        Table shown = table.first(Math.min(table.rowCount(), MAX_HTML_ROWS));
+        shown.columns().forEach(Renderers::formatUnformatted);
+        String title = table.name();
+        String rowsShown = cut ? MAX_HTML_ROWS + " of " + table.rowCount() + " rows shown" : "";
         StringWriter html = new StringWriter();
-        new HtmlWriter().write(shown, HtmlWriteOptions.builder(html).build());
+        new HtmlWriter().write(shown, HtmlWriteOptions.builder(html)
+                .elementCreator((element, column, row) -> {
+                    Element e = new Element(element);
+                    if (element.equals("table") && title != null && !title.isBlank()) {
+                        e.appendElement("caption").attr("style", CAPTION_STYLE)
+                                .text(table.name());
+                    }
+                    return e;
+                }).build());
         if (cut) {
-            html.append("<p>").append(String.valueOf(MAX_HTML_ROWS)).append(" of ")
-                    .append(String.valueOf(table.rowCount())).append(" rows shown</p>");
+            html.append("<p>").append(rowsShown).append("</p>");
         }
         Map<String, Object> bundle = new LinkedHashMap<>();
         bundle.put(TEXT_HTML, html.toString());
-        bundle.put(TEXT_PLAIN, table.print());
+        bundle.put(TEXT_PLAIN, shown.print() + (cut ? System.lineSeparator() + rowsShown : ""));
         return bundle;
+    }
+
+    /**
+     * Gives a numeric column still printing as Tablesaw does by default (0.16599999999999998,
+     * 2425024) the {@link Format#GENERAL} or {@link Format#COUNT} format; formatted columns keep
+     * theirs.
+     */
+    private static void formatUnformatted(Column<?> column) {
+        if (!(column instanceof NumberColumn<?, ?> numeric)) {
+            return;
+        }
+        for (int row = 0; row < column.size(); row++) {
+            if (!column.isMissing(row)
+                    && !column.getString(row).equals(column.getUnformattedString(row))) {
+                return;
+            }
+        }
+        boolean whole = column instanceof IntColumn || column instanceof LongColumn
+                || column instanceof ShortColumn;
+        numeric.setPrintFormatter((whole ? Format.COUNT : Format.GENERAL).formatter());
     }
 
     private static Map<String, Object> png(Chart<?, ?> chart) {

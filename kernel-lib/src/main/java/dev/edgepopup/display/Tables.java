@@ -2,18 +2,23 @@ package dev.edgepopup.display;
 
 import dev.edgepopup.nn.LayerInfo;
 import dev.edgepopup.nn.Net;
+import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
 import java.util.List;
+import java.util.Locale;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
-/** The library's results as Tablesaw tables, ready to filter, join, plot or render. */
+/**
+ * The library's results as Tablesaw tables, ready to filter, join, plot or render. Numbers keep
+ * their values and print formatted ({@link Format}): accuracies as percentages, counts with
+ * thousands separators.
+ */
 public final class Tables {
     private Tables() {}
 
@@ -41,18 +46,12 @@ public final class Tables {
                         rows.stream().mapToDouble(EpochRecord::imagesPerSecond).toArray()),
                 BooleanColumn.create("complete",
                         rows.stream().map(EpochRecord::complete).toArray(Boolean[]::new)));
-        digits(t, 4, "train loss", "train acc", "test acc");
-        digits(t, 1, "seconds");
-        digits(t, 0, "images/s");
-        t.doubleColumn("lr").setPrintFormatter(
-                new NumberColumnFormatter(new java.text.DecimalFormat("0.#####E0")));
+        Format.decimals(4).on(t, "train loss");
+        Format.PERCENT.on(t, "train acc", "test acc");
+        Format.GENERAL.on(t, "lr");
+        Format.decimals(1).on(t, "seconds");
+        Format.COUNT.on(t, "images/s");
         return t;
-    }
-
-    private static void digits(Table t, int places, String... columns) {
-        for (String c : columns) {
-            t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(places));
-        }
     }
 
     /**
@@ -63,17 +62,18 @@ public final class Tables {
      */
     public static Table layers(Net net) {
         List<LayerInfo> rows = net.layerTable();
-        Table t = Table.create(net.spec().arch() + " width " + net.spec().width() + ", "
-                        + net.spec().method() + ", k=" + net.spec().keep() + ", "
-                        + net.spec().init(),
+        NetSpec s = net.spec();
+        Table t = Table.create(s.arch() + ", width " + Format.GENERAL.format(s.width()) + ", "
+                        + s.method().label() + ", k = " + Format.GENERAL.format(s.keep()) + ", "
+                        + s.init().name().toLowerCase(Locale.ROOT),
                 StringColumn.create("layer", rows.stream().map(LayerInfo::name)),
                 StringColumn.create("shape", rows.stream().map(LayerInfo::shape)),
                 LongColumn.create("weights", rows.stream().mapToLong(LayerInfo::weights).toArray()),
                 DoubleColumn.create("kept", rows.stream().mapToDouble(LayerInfo::kept).toArray()),
                 DoubleColumn.create("kept fraction",
                         rows.stream().mapToDouble(LayerInfo::keptFraction).toArray()));
-        digits(t, 0, "kept");
-        digits(t, 4, "kept fraction");
+        Format.COUNT.on(t, "weights", "kept");
+        Format.FRACTION.on(t, "kept fraction");
         return t;
     }
 }

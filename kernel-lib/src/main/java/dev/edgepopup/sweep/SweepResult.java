@@ -1,5 +1,6 @@
 package dev.edgepopup.sweep;
 
+import dev.edgepopup.display.Format;
 import dev.edgepopup.display.Plots;
 import dev.edgepopup.display.Renderers;
 import dev.edgepopup.nn.NetSpec;
@@ -23,7 +24,8 @@ import tech.tablesaw.api.Table;
  * What a sweep produced: one row per run ({@link #runs()}) and one row per configuration with the
  * mean and sample standard deviation of the final test accuracy over its finished seeds
  * ({@link #aggregate()}), plus plot arrays for {@code Plots.sweep(...)}. Shown in a notebook, it
- * renders as both tables (HTML).
+ * renders as both tables (HTML). The tables print accuracies as percentages, kept fractions with
+ * four decimals and counts with thousands separators ({@link Format}); their columns stay numeric.
  */
 public final class SweepResult {
     /** Column: the approach, e.g. {@code edge-popup}, {@code dense-adam}. */
@@ -70,7 +72,10 @@ public final class SweepResult {
     public static final String SEEDS = "seeds";
     /** Column (aggregate): mean final test accuracy over seeds. */
     public static final String TEST_ACC_MEAN = "test acc mean";
-    /** Column (aggregate): sample standard deviation (n - 1) of it; 0 for one seed. */
+    /**
+     * Column (aggregate): sample standard deviation (n - 1) of it; missing (NaN, printed "n = 1")
+     * for a single seed, whose spread is unknown.
+     */
     public static final String TEST_ACC_STD = "test acc std";
     /** Column (aggregate): mean kept fraction over seeds. */
     public static final String KEPT_MEAN = "kept mean";
@@ -137,9 +142,10 @@ public final class SweepResult {
      * @param name the legend entry: the group's values, e.g. {@code conv4 edge-popup}
      * @param x the swept values, ascending
      * @param mean mean final test accuracy at each x
-     * @param std its standard deviation over seeds
+     * @param std its sample standard deviation over seeds (NaN where one seed finished)
+     * @param n the finished seeds at each x
      */
-    public record Curve(String name, double[] x, double[] mean, double[] std) {}
+    public record Curve(String name, double[] x, double[] mean, double[] std, int[] n) {}
 
     /**
      * Turns the aggregate into plot lines: one per distinct combination of the {@code groupBy}
@@ -168,6 +174,7 @@ public final class SweepResult {
             double[] x = new double[rows.size()];
             double[] mean = new double[rows.size()];
             double[] std = new double[rows.size()];
+            int[] n = new int[rows.size()];
             for (int i = 0; i < rows.size(); i++) {
                 int row = rows.get(i);
                 x[i] = xs.getDouble(row);
@@ -178,8 +185,9 @@ public final class SweepResult {
                 }
                 mean[i] = aggregate.doubleColumn(TEST_ACC_MEAN).getDouble(row);
                 std[i] = aggregate.doubleColumn(TEST_ACC_STD).getDouble(row);
+                n[i] = aggregate.intColumn(SEEDS).getInt(row);
             }
-            out.add(new Curve(name, x, mean, std));
+            out.add(new Curve(name, x, mean, std, n));
         });
         return out;
     }
@@ -230,9 +238,8 @@ public final class SweepResult {
     private static Map<String, Object> bundle(SweepResult r) {
         Map<String, Object> bundle = new LinkedHashMap<>();
         bundle.put(Renderers.TEXT_HTML, "<p>" + escape(r.summary()) + "</p>"
-                + "<h4>Mean and standard deviation over seeds</h4>"
                 + Renderers.render(r.aggregate).get(Renderers.TEXT_HTML)
-                + "<h4>Runs</h4>" + Renderers.render(r.runs).get(Renderers.TEXT_HTML));
+                + Renderers.render(r.runs).get(Renderers.TEXT_HTML));
         bundle.put(Renderers.TEXT_PLAIN, r.toString());
         return bundle;
     }
@@ -242,8 +249,7 @@ public final class SweepResult {
     }
 
     private static Table runsTable(List<RunRecord> records) {
-        Table t = configurationColumns("sweep runs", records.stream().map(RunRecord::config)
-                .toList());
+        Table t = configurationColumns("Runs", records.stream().map(RunRecord::config).toList());
         t.addColumns(
                 LongColumn.create(WEIGHT_SEED, records.stream()
                         .mapToLong(r -> r.config().spec().weightSeed()).toArray()),
@@ -263,6 +269,10 @@ public final class SweepResult {
                 DoubleColumn.create(IMAGES_PER_SECOND, records.stream()
                         .mapToDouble(RunRecord::imagesPerSecond).toArray()),
                 StringColumn.create(KEY, records.stream().map(RunRecord::key)));
+        Format.PERCENT.on(t, TEST_ACC);
+        Format.FRACTION.on(t, KEPT);
+        Format.decimals(1).on(t, SECONDS);
+        Format.COUNT.on(t, IMAGES_PER_SECOND);
         return t;
     }
 
@@ -289,16 +299,19 @@ public final class SweepResult {
             kept[g] = mean(group.stream().mapToDouble(RunRecord::keptFraction).toArray());
             g++;
         }
-        Table t = configurationColumns("sweep: mean and std over seeds", configs);
+        Table t = configurationColumns("Mean and standard deviation over seeds", configs);
         t.addColumns(IntColumn.create(SEEDS, seeds), DoubleColumn.create(TEST_ACC_MEAN, mean),
                 DoubleColumn.create(TEST_ACC_STD, std), DoubleColumn.create(KEPT_MEAN, kept));
+        Format.PERCENT.on(t, TEST_ACC_MEAN);
+        Format.PERCENT.missing("n = 1").on(t, TEST_ACC_STD);
+        Format.FRACTION.on(t, KEPT_MEAN);
         return t;
     }
 
     /** The columns that describe a configuration up to its seeds. */
     private static Table configurationColumns(String name, List<RunConfig> configs) {
         List<NetSpec> specs = configs.stream().map(RunConfig::spec).toList();
-        return Table.create(name,
+        Table t = Table.create(name,
                 StringColumn.create(APPROACH, configs.stream()
                         .map(c -> Approach.of(c.spec().method(), c.recipe()).label())),
                 StringColumn.create(NET, specs.stream().map(NetSpec::arch)),
@@ -315,16 +328,17 @@ public final class SweepResult {
                         .map(c -> c.trainSet() + ", " + c.testSet())),
                 StringColumn.create(CONFIG, configs.stream()
                         .map(c -> c.keyWithoutSeeds().substring(0, 12))));
+        return Format.GENERAL.on(t, WIDTH, K, LR);
     }
 
     private static double mean(double[] v) {
         return Arrays.stream(v).sum() / v.length;
     }
 
-    /** Sample standard deviation (n - 1), as the paper's error bars; 0 for a single value. */
+    /** Sample standard deviation (n - 1), as the paper's error bars; NaN for a single value. */
     private static double sampleStd(double[] v) {
         if (v.length < 2) {
-            return 0;
+            return Double.NaN;
         }
         double m = mean(v);
         double ss = 0;

@@ -29,14 +29,22 @@ class LibraryDisplayTest {
         try (Net net = Nets.fc().seed(1).build()) {
             Map<String, Object> layers = Renderers.render(net);
             assertTrue(layers.get(Renderers.TEXT_HTML).toString().contains("fc1"));
-            assertTrue(layers.get(Renderers.TEXT_HTML).toString().contains("235200"));
+            String layerHtml = layers.get(Renderers.TEXT_HTML).toString();
+            assertTrue(layerHtml.contains("<td>235,200</td>"), layerHtml);
+            assertTrue(layerHtml.contains("<td>117,600</td>") && layerHtml.contains("<td>0.5000</td>"),
+                    layerHtml);
+            assertTrue(layerHtml.contains("fc, width 1, edge-popup, k = 0.5, signed_kaiming_constant"),
+                    layerHtml);
 
             History h = Training.of(net, d.train(), d.test())
                     .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2)).run();
             Table t = Tables.history(h);
             assertEquals(2, t.rowCount());
             assertEquals(h.finalTestAccuracy(), t.doubleColumn("test acc").get(1));
-            assertTrue(Renderers.render(h).get(Renderers.TEXT_HTML).toString().contains("test acc"));
+            String historyHtml = Renderers.render(h).get(Renderers.TEXT_HTML).toString();
+            assertTrue(historyHtml.contains("<caption"), historyHtml);
+            assertTrue(historyHtml.contains("<td>" + Format.PERCENT.format(h.finalTestAccuracy())
+                    + "</td>"), historyHtml);
 
             XYChart c = Plots.accuracyVsEpoch(List.of(h, h));
             assertEquals(2, c.getSeriesMap().size());

@@ -39,6 +39,34 @@ class RenderersTest {
     }
 
     @Test
+    void tableShowsItsNameAsCaptionAndItsNumbersFormatted() {
+        Table table = Table.create("Table 1: <sizes>", StringColumn.create("net", "conv4"),
+                tech.tablesaw.api.DoubleColumn.create("acc", 0.16599999999999998),
+                tech.tablesaw.api.DoubleColumn.create("kept", 0.5),
+                tech.tablesaw.api.DoubleColumn.create("raw", 0.16599999999999998),
+                tech.tablesaw.api.LongColumn.create("weights", 2_425_024L));
+        Format.PERCENT.on(table, "acc");
+        Map<String, Object> bundle = Renderers.render(table);
+        String html = (String) bundle.get(Renderers.TEXT_HTML);
+        assertTrue(html.matches("(?s)<table>\\s*<caption[^>]*>\\s*Table 1: &lt;sizes&gt;\\s*</caption>\\s*<thead>.*"), html);
+        assertTrue(html.contains("<td>16.6%</td>"), html);
+        // Columns without a format print short: no 0.16599999999999998, counts grouped.
+        assertTrue(html.contains("<td>0.5</td>") && html.contains("<td>0.166</td>")
+                && html.contains("<td>2,425,024</td>"), html);
+        assertTrue(((String) bundle.get(Renderers.TEXT_PLAIN)).contains("2,425,024"));
+        // Rendering leaves the caller's table as it was.
+        assertEquals("2425024", table.longColumn("weights").getString(0));
+        assertEquals(0.16599999999999998, table.doubleColumn("acc").get(0));
+    }
+
+    @Test
+    void aTableWithoutANameHasNoCaption() {
+        String html = (String) Renderers.render(Table.create(IntColumn.create("n", 1, 2)))
+                .get(Renderers.TEXT_HTML);
+        assertFalse(html.contains("<caption"), html);
+    }
+
+    @Test
     void longTableIsCut() {
         Table table = Table.create("big", IntColumn.create("i", IntStream.range(0, 1000).toArray()));
         String html = (String) Renderers.render(table).get(Renderers.TEXT_HTML);

@@ -49,12 +49,16 @@ class SweepResultTest {
         assertEquals(List.of(0.5, 0.3, 1.0), a.doubleColumn(SweepResult.K).asList());
         assertEquals(List.of(3, 1, 2), a.intColumn(SweepResult.SEEDS).asList());
         // 0.5, 0.7, 0.9: mean 0.7, sum of squares 0.08, / (3 - 1), sqrt = 0.2
-        // 0.6 alone: std 0
+        // 0.6 alone: std unknown (NaN), printed "n = 1"
         // 0.8, 0.85: mean 0.825, sum of squares 0.00125, / (2 - 1), sqrt = 0.0353553...
         double[] mean = a.doubleColumn(SweepResult.TEST_ACC_MEAN).asDoubleArray();
         double[] std = a.doubleColumn(SweepResult.TEST_ACC_STD).asDoubleArray();
         assertArrayEquals(new double[] {0.7, 0.6, 0.825}, mean, 1e-12);
-        assertArrayEquals(new double[] {0.2, 0, Math.sqrt(0.00125)}, std, 1e-12);
+        assertArrayEquals(new double[] {0.2, Double.NaN, Math.sqrt(0.00125)}, std, 1e-12);
+        assertEquals(List.of("20.0%", "n = 1", "3.5%"), List.of(0, 1, 2).stream()
+                .map(row -> a.doubleColumn(SweepResult.TEST_ACC_STD).getString(row)).toList());
+        assertEquals("82.5%", a.doubleColumn(SweepResult.TEST_ACC_MEAN).getString(2));
+        assertEquals("0.5000", a.doubleColumn(SweepResult.KEPT_MEAN).getString(0));
         assertEquals(List.of(0.5, 0.3, 1.0), a.doubleColumn(SweepResult.KEPT_MEAN).asList());
         assertEquals("7 of 8 planned runs: 6 finished, 1 interrupted (stopped by an interrupt)",
                 r.summary());
@@ -69,7 +73,8 @@ class SweepResultTest {
         assertEquals("edge-popup", edgePopup.name());
         assertArrayEquals(new double[] {0.3, 0.5}, edgePopup.x());
         assertArrayEquals(new double[] {0.6, 0.7}, edgePopup.mean(), 1e-12);
-        assertArrayEquals(new double[] {0, 0.2}, edgePopup.std(), 1e-12);
+        assertArrayEquals(new double[] {Double.NaN, 0.2}, edgePopup.std(), 1e-12);
+        assertArrayEquals(new int[] {1, 3}, edgePopup.n());
         SweepResult.Curve dense = curves.get(1);
         assertEquals("dense-adam", dense.name());
         assertArrayEquals(new double[] {1}, dense.x());
@@ -108,6 +113,10 @@ class SweepResultTest {
         Map<String, Object> bundle = Renderers.render(new SweepResult(RUNS, 7, false));
         String html = (String) bundle.get(Renderers.TEXT_HTML);
         assertEquals(2, html.split("<table", -1).length - 1, html);
+        assertTrue(html.contains("Mean and standard deviation over seeds") && html.contains("Runs"));
+        // Runs: 0.5 -> 50.0%, kept 0.5 -> 0.5000, 1.5 s -> 1.5, 900 images/s -> 900.
+        assertTrue(html.contains("<td>50.0%</td>") && html.contains("<td>0.5000</td>")
+                && html.contains("<td>1.5</td>") && html.contains("<td>n = 1</td>"), html);
         assertTrue(html.contains(SweepResult.TEST_ACC_MEAN) && html.contains("dense-adam"));
         assertTrue(((String) bundle.get(Renderers.TEXT_PLAIN)).startsWith("7 of 7 planned runs"));
     }

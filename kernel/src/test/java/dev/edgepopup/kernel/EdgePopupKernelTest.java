@@ -81,6 +81,29 @@ class EdgePopupKernelTest {
     }
 
     @Test
+    void xchartTablesawAndPaperNeedNoPackageNames() throws Exception {
+        assertTrue(kernel.imports().containsAll(List.of("dev.edgepopup.paper.*", "org.knowm.xchart.*",
+                "org.knowm.xchart.style.*", "org.knowm.xchart.style.markers.*", "tech.tablesaw.api.*")));
+        assertEquals("2", text(kernel.eval("Table t = Table.create(\"t\", DoubleColumn.create(\"x\", 0.5, 0.25),\n"
+                + "        StringColumn.create(\"s\", \"a\", \"b\"), IntColumn.create(\"n\", 1, 2));\nt.rowCount()")));
+        assertEquals("OutsideS", text(kernel.eval("XYChart c = new XYChartBuilder().width(100).height(80).build();\n"
+                + "c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);\n"
+                + "c.addSeries(\"s\", new double[] {1}, new double[] {2}).setMarker(SeriesMarkers.CIRCLE);\n"
+                + "c.getStyler().getLegendPosition()")));
+        assertEquals("[1, 2]", text(kernel.eval("List<Integer> l = new ArrayList<>(List.of(1)); l.add(2);\n"
+                + "Map<String, Integer> m = new HashMap<>(); l")));
+        assertEquals("k", text(kernel.eval("Sweep sweep = Sweep.over().keeps(0.5);\n"
+                + "Plots.Sweep f = Plots.sweep(\"Figure 3\", \"k\").reference(Paper.figure3(\"conv4\"));\n"
+                + "CategoryChart bars = Plots.bars(\"Figure 6\", \"net\").reference(Paper.zhouLine()).chart();\n"
+                + "f.chart().getXAxisTitle()")));
+        assertEquals("5", text(kernel.eval("Paper.table1().rowCount()")));
+        assertEquals("true", text(kernel.eval("Verdict.of(Claim.reaches(Measured.of(\"x\", 0.95), 0.9)).agrees()")));
+        assertEquals("50.0%", text(kernel.eval("Format.PERCENT.format(0.5)")));
+        // A cell's own type wins over an imported one of the same name (tech.tablesaw.api.Row).
+        assertEquals("x", text(kernel.eval("record Row(String a) {}\nnew Row(\"x\").a()")));
+    }
+
+    @Test
     void compileErrorsShowLineAndCaret() throws Exception {
         Exception e = assertThrows(CellException.CompilationException.class, () -> kernel.eval("int a = 1;\nString s = 5;\n"));
         assertEquals("incompatible types: int cannot be converted to java.lang.String", e.getMessage());
@@ -157,12 +180,18 @@ class EdgePopupKernelTest {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             CompletableFuture<DisplayData> result = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return kernel.eval("long steps = 0;\nwhile (!Thread.interrupted()) steps++;\nsteps > 0 ? \"stopped\" : \"never ran\"");
+                    return kernel.eval("long steps = 0;\n{ System.setProperty(\"edgepopup.test.loop\", \"running\");\n"
+                            + "  while (!Thread.interrupted()) steps++; }\nsteps > 0 ? \"stopped\" : \"never ran\"");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(1000);
+            // Interrupt once the loop runs: an interrupt between snippets stops the cell instead,
+            // and compiling the first snippets can take seconds on a busy machine.
+            while (System.getProperty("edgepopup.test.loop") == null) {
+                Thread.sleep(20);
+            }
+            System.clearProperty("edgepopup.test.loop");
             kernel.interrupt();
             assertEquals("stopped", text(result.get(10, TimeUnit.SECONDS)));
         });
