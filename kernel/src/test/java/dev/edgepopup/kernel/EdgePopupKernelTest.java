@@ -155,14 +155,20 @@ class EdgePopupKernelTest {
     @Test
     void interruptCheckingCodeReturnsItsPartialResult() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            System.clearProperty("edgepopup.test.counting");
             CompletableFuture<DisplayData> result = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return kernel.eval("long steps = 0;\nwhile (!Thread.interrupted()) steps++;\nsteps > 0 ? \"stopped\" : \"never ran\"");
+                    return kernel.eval("long steps = 0;\nwhile (!Thread.interrupted()) {\n"
+                            + "  if (steps++ == 0) System.setProperty(\"edgepopup.test.counting\", \"yes\");\n}\n"
+                            + "steps > 0 ? \"stopped\" : \"never ran\"");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(1000);
+            // An interrupt before the loop runs would stop the cell between snippets instead.
+            while (System.getProperty("edgepopup.test.counting") == null) {
+                Thread.sleep(10);
+            }
             kernel.interrupt();
             assertEquals("stopped", text(result.get(10, TimeUnit.SECONDS)));
         });
