@@ -27,6 +27,15 @@ def plain(text):
     return ANSI.sub("", text)
 
 
+def rss_mib(pid):
+    """The resident memory of a process, in MiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise Failure("no VmRSS for process %d" % pid)
+
+
 def start_kernel():
     """Starts a kernel from the kernelspec and returns (manager, blocking client)."""
     km = KernelManager(kernel_name=KERNEL_NAME)

@@ -13,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private final InProcessExecutionControl control;
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final List<String> imports;
+    private final CellOutput output;
     private volatile boolean evaluating;
 
     /** Starts JShell and imports the default packages; no connection is needed for {@link #eval}. */
@@ -75,6 +77,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         this.control = created.get();
         this.analysis = shell.sourceCodeAnalysis();
         this.imports = importDefaults();
+        this.output = new CellOutput(this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
         Renderers.register(getRenderer());
         Display.setSink(new KernelSink());
     }
@@ -169,6 +172,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         // handleExecuteRequest has already counted this cell.
         int cell = executionCount.get() - 1;
         control.clearPendingStop();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        System.setOut(output.out());
+        System.setErr(output.err());
         evaluating = true;
         try {
             boolean hasValue = false;
@@ -186,9 +193,17 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             return render(value);
         } finally {
             evaluating = false;
-            System.out.flush();
-            System.err.flush();
+            output.finishCell();
+            System.setOut(stdout);
+            System.setErr(stderr);
         }
+    }
+
+    /** Sends one stream message through basekernel's streams, which know the cell's request. */
+    private void publishStream(boolean stderr, String text) {
+        PrintStream target = stderr ? getIO().err : getIO().out;
+        target.print(text);
+        target.flush();
     }
 
     private Snippet evalSnippet(String code, int cell, CellSnippets.Snippet snippet) throws CellException {
@@ -385,6 +400,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     @Override
     public void close() {
         Display.setSink(null);
+        output.close();
         shell.close();
     }
 
@@ -394,12 +410,13 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         public void show(Object value, String displayId) {
             DisplayData data = render(value);
             data.setDisplayId(displayId);
-            getIO().display.display(data);
+            output.inOrder(() -> getIO().display.display(data));
         }
 
         @Override
         public void update(Object value, String displayId) {
-            getIO().display.updateDisplay(displayId, render(value));
+            DisplayData data = render(value);
+            output.inOrder(() -> getIO().display.updateDisplay(displayId, data));
         }
     }
 }
