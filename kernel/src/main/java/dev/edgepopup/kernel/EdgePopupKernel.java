@@ -54,6 +54,8 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     /** Class-path resource listing the on-demand imports every cell starts with. */
     static final String IMPORTS_RESOURCE = "imports.txt";
     private static final int MAX_CAUSES = 20;
+    /** Longest block of stack frames that {@link #collapseRepeats} recognises as repeating. */
+    private static final int MAX_REPEAT_BLOCK = 10;
 
     /** Where a snippet sits: the cell's execution count and the line its first token is on. */
     private record Origin(int cell, int line) {}
@@ -106,12 +108,14 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             System.exit(1);
             return;
         }
+        ExitGuard.install();
         try (EdgePopupKernel kernel = new EdgePopupKernel()) {
             kernel.becomeHandlerForConnection(connection);
             connection.connect();
             connection.waitUntilClose();
         }
         // Daemon threads (a snippet that ignored its interrupt) must not keep the JVM up.
+        ExitGuard.allowKernelExit();
         System.exit(0);
     }
 
@@ -172,6 +176,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         // handleExecuteRequest has already counted this cell.
         int cell = executionCount.get() - 1;
         control.clearPendingStop();
+        ExitGuard.takeRefused();
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         System.setOut(output.out());
@@ -215,6 +220,11 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         origins.put(run.id(), new Origin(cell, CellSnippets.lineOf(code, snippet.offset())));
         if (event.status() == Snippet.Status.REJECTED) {
             throw compilationError(code, cell, snippet, run);
+        }
+        String exit = ExitGuard.takeRefused();
+        if (exit != null) {
+            // Also when the snippet caught the refusal: the rest of the cell must not run.
+            throw exitError(exit, event.exception(), "cell [" + cell + "], line " + CellSnippets.lineOf(code, snippet.offset()));
         }
         if (event.exception() != null) {
             throw evaluationError(event.exception());
@@ -268,6 +278,22 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return new EvaluationException(headline, lines);
     }
 
+    private EvaluationException exitError(String call, JShellException failure, String where) {
+        String headline = ExitGuard.message(call);
+        List<String> lines = new ArrayList<>();
+        lines.add(errorStyler.secondary(headline));
+        if (failure != null) {
+            addFrames(failure, lines);
+            // The guard's and the JDK's exit frames say nothing to the user.
+            lines.removeIf(line -> line.contains("dev.edgepopup.kernel.ExitGuard") || line.contains("java.lang.Runtime.")
+                    || line.contains("java.lang.System.exit"));
+        }
+        if (lines.size() == 1) {
+            lines.add("    at " + where);
+        }
+        return new EvaluationException(headline, lines);
+    }
+
     private String headline(Throwable failure) {
         if (failure instanceof UnresolvedReferenceException unresolved) {
             DeclarationSnippet declaration = unresolved.getSnippet();
@@ -278,7 +304,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
     }
 
-    /** Adds the frames down to the outermost cell frame; below it is JShell and the kernel. */
+    /**
+     * Adds the frames down to the outermost cell frame (below it is JShell and the kernel), with
+     * repeats of recursion collapsed.
+     */
     private void addFrames(Throwable failure, List<String> lines) {
         StackTraceElement[] frames = failure.getStackTrace();
         int last = -1;
@@ -287,9 +316,48 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 last = i;
             }
         }
+        List<String> shown = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
-            lines.add("    at " + frame(frames[i]));
+            shown.add("    at " + frame(frames[i]));
         }
+        lines.addAll(collapseRepeats(shown));
+    }
+
+    /**
+     * Replaces three or more repeats of a block of up to {@value #MAX_REPEAT_BLOCK} lines (deep
+     * recursion) by the block and a count, as Python does.
+     *
+     * @param lines stack frame lines
+     * @return the lines, repeats collapsed
+     */
+    static List<String> collapseRepeats(List<String> lines) {
+        List<String> collapsed = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            int bestBlock = 0;
+            int bestRepeats = 0;
+            for (int block = 1; block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size(); block++) {
+                List<String> first = lines.subList(i, i + block);
+                int repeats = 1;
+                while (i + (repeats + 1) * block <= lines.size()
+                        && lines.subList(i + repeats * block, i + (repeats + 1) * block).equals(first)) {
+                    repeats++;
+                }
+                if (repeats >= 3 && (repeats - 1) * block > (bestRepeats - 1) * bestBlock) {
+                    bestBlock = block;
+                    bestRepeats = repeats;
+                }
+            }
+            if (bestBlock == 0) {
+                collapsed.add(lines.get(i++));
+            } else {
+                collapsed.addAll(lines.subList(i, i + bestBlock));
+                collapsed.add(String.format("    ... (previous %s repeated %,d more times)",
+                        bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
+                i += bestBlock * bestRepeats;
+            }
+        }
+        return collapsed;
     }
 
     private Origin origin(StackTraceElement frame) {

@@ -113,6 +113,28 @@ class EdgePopupKernelTest {
     }
 
     @Test
+    void deepRecursionShowsItsRepeatsOnce() throws Exception {
+        kernel.eval("int down(int n) { return down(n + 1) + 1; }");
+        Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("down(0)"));
+        assertEquals("java.lang.StackOverflowError", e.getMessage());
+        String[] lines = traceback(e).split("\n");
+        assertEquals(3, lines.length, traceback(e));
+        assertTrue(lines[1].matches(" +at down\\(cell \\[\\d+\\], line 1\\)"), lines[1]);
+        assertTrue(lines[2].matches(" +\\.\\.\\. \\(previous line repeated [\\d,]+ more times\\)"), lines[2]);
+    }
+
+    @Test
+    void repeatedBlocksOfFramesAreCollapsed() {
+        List<String> frames = new java.util.ArrayList<>(List.of("top"));
+        for (int i = 0; i < 5; i++) {
+            frames.addAll(List.of("a", "b"));
+        }
+        frames.addAll(List.of("a", "c", "c", "end"));
+        assertEquals(List.of("top", "a", "b", "    ... (previous 2 lines repeated 4 more times)", "a", "c", "c", "end"),
+                EdgePopupKernel.collapseRepeats(frames));
+    }
+
+    @Test
     void unresolvedReferencesAreExplained() throws Exception {
         assertNull(kernel.eval("void later() { notYet(); }"));
         Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("later()"));
