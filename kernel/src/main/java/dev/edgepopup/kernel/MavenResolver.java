@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -242,7 +241,10 @@ final class MavenResolver implements AutoCloseable {
         }
         StringBuilder message = new StringBuilder("could not resolve ")
                 .append(roots.stream().map(d -> d.getArtifact().toString()).collect(Collectors.joining(", ")));
-        reasons.stream().filter(Objects::nonNull).limit(MAX_REASONS).forEach(reason -> message.append("\n  ").append(reason));
+        reasons.remove(null);
+        // A cause's message is usually part of its wrapper's: keep the fullest one.
+        reasons.stream().filter(reason -> reasons.stream().noneMatch(other -> other.length() > reason.length() && other.contains(reason)))
+                .limit(MAX_REASONS).forEach(reason -> message.append("\n  ").append(reason));
         message.append("\nLooked in the local repository ").append(localRepository).append(" and in ")
                 .append(searched.stream().map(r -> r.getId() + " (" + r.getUrl() + ")").collect(Collectors.joining(", ")))
                 .append(". %mavenRepo ID URL adds a repository.");

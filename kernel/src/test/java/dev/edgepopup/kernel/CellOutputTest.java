@@ -164,6 +164,23 @@ class CellOutputTest {
     }
 
     @Test
+    void theLimitComesFromTheEnvironmentOrAProperty() {
+        output(0);
+        try {
+            System.setProperty(CellOutput.LIMIT_PROPERTY, "2_000");
+            assertEquals(2000, CellOutput.configuredLimit());
+            System.setProperty(CellOutput.LIMIT_PROPERTY, "0");
+            assertEquals(0, CellOutput.configuredLimit());
+            System.setProperty(CellOutput.LIMIT_PROPERTY, "lots");
+            assertEquals(CellOutput.DEFAULT_LIMIT, CellOutput.configuredLimit());
+            System.setProperty(CellOutput.LIMIT_PROPERTY, "-5");
+            assertEquals(CellOutput.DEFAULT_LIMIT, CellOutput.configuredLimit());
+        } finally {
+            System.clearProperty(CellOutput.LIMIT_PROPERTY);
+        }
+    }
+
+    @Test
     void aNegativeLimitIsRefused() {
         output(0);
         assertThrows(IllegalArgumentException.class, () -> new CellOutput((e, t) -> {}, -1, NO_TIMER));
