@@ -219,7 +219,8 @@ final class CellOutput implements AutoCloseable {
     private synchronized void tick() {
         try {
             flush();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A throw would cancel the timer for good; a cell that exhausted the heap is no reason.
             LOG.log(Level.WARNING, "could not send cell output", e);
         }
     }

@@ -349,7 +349,13 @@ final class ClassPathMagics implements AutoCloseable {
         return args;
     }
 
-    private static Path path(String name) {
+    /**
+     * Reads a path as a shell would: a leading {@code ~/} is the home directory.
+     *
+     * @param name the path as written
+     * @return the path
+     */
+    static Path path(String name) {
         return name.equals("~") || name.startsWith("~/") ? Path.of(System.getProperty("user.home") + name.substring(1)) : Path.of(name);
     }
 

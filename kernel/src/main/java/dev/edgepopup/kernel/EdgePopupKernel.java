@@ -333,10 +333,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     /** {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells. */
     private void load(List<String> args) throws MagicException, CellException {
         if (args.size() != 1) {
-            throw new MagicException("usage: %load FILE (a file of snippets, " + String.join(", ", LOAD_EXTENSIONS)
-                    + " tried after the name as given, or a notebook .ipynb)");
+            throw new MagicException("usage: %load FILE (snippets or a notebook; " + String.join(", ", LOAD_EXTENSIONS)
+                    + " are tried after the name as given)");
         }
-        Path file = loadable(Path.of(args.get(0)));
+        Path file = loadable(ClassPathMagics.path(args.get(0)));
         Path real;
         String text;
         try {
