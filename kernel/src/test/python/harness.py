@@ -27,10 +27,23 @@ def plain(text):
     return ANSI.sub("", text)
 
 
-def start_kernel():
-    """Starts a kernel from the kernelspec and returns (manager, blocking client)."""
+def rss_mib(pid):
+    """The resident memory of a process, in MiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise Failure("no VmRSS for process %d" % pid)
+
+
+def start_kernel(env=None):
+    """Starts a kernel from the kernelspec, with env as its whole environment if given, and
+    returns (manager, blocking client)."""
     km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel()
+    if env is None:
+        km.start_kernel()
+    else:
+        km.start_kernel(env=env)
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=90)
@@ -119,11 +132,11 @@ def request(kc, send, timeout=30):
                 return msg["content"]
 
 
-def run(*tests):
+def run(*tests, env=None):
     """Runs the test functions and exits 1 if any failed.
 
-    Tests taking (km, kc) share one kernel, restarted if a test leaves it dead; tests taking no
-    arguments start and stop their own.
+    Tests taking (km, kc) share one kernel (started with env, see start_kernel), restarted if a
+    test leaves it dead; tests taking no arguments start and stop their own.
     """
     failed = 0
     km = kc = None
@@ -134,7 +147,7 @@ def run(*tests):
                 if test.__code__.co_argcount == 2:
                     if km is None or not km.is_alive():
                         stop(km, kc)
-                        km, kc = start_kernel()
+                        km, kc = start_kernel(env)
                     test(km, kc)
                 else:
                     test()

@@ -42,4 +42,13 @@ abstract class CellException extends Exception {
             super(message, traceback);
         }
     }
+
+    /** A magic failed: the message says why and what to do. */
+    static final class MagicError extends CellException {
+        private static final long serialVersionUID = 1L;
+
+        MagicError(String message, List<String> traceback) {
+            super(message, traceback);
+        }
+    }
 }

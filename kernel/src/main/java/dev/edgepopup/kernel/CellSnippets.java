@@ -30,14 +30,27 @@ final class CellSnippets {
      * @return the snippets in order; empty for a cell of only comments and blanks
      */
     static List<Snippet> split(SourceCodeAnalysis analysis, String cell) {
+        return split(analysis, cell, 0, cell.length());
+    }
+
+    /**
+     * Splits the code between two offsets of a cell (between its magic lines).
+     *
+     * @param analysis the shell's analysis
+     * @param cell the cell's code
+     * @param from where the code starts
+     * @param to where it ends
+     * @return the snippets in order, with offsets into the whole cell
+     */
+    static List<Snippet> split(SourceCodeAnalysis analysis, String cell, int from, int to) {
         List<Snippet> snippets = new ArrayList<>();
-        int offset = 0;
+        int offset = from;
         while (true) {
-            offset = skipBlanksAndComments(cell, offset);
-            if (offset == cell.length()) {
+            offset = skipBlanksAndComments(cell, offset, to);
+            if (offset == to) {
                 return snippets;
             }
-            String rest = cell.substring(offset);
+            String rest = cell.substring(offset, to);
             CompletionInfo info = analysis.analyzeCompletion(rest);
             switch (info.completeness()) {
                 case EMPTY -> {
@@ -66,11 +79,26 @@ final class CellSnippets {
      *     when the cursor is before the first snippet
      */
     static Snippet around(SourceCodeAnalysis analysis, String cell, int cursor) {
-        List<Snippet> snippets = split(analysis, cell);
+        return around(analysis, cell, 0, cell.length(), cursor);
+    }
+
+    /**
+     * Returns the snippet text the cursor is in, within the code between two offsets.
+     *
+     * @param analysis the shell's analysis
+     * @param cell the cell's code
+     * @param from where the code starts
+     * @param to where it ends
+     * @param cursor a char offset between them
+     * @return the snippet's text up to the next snippet (or {@code to}) and its start; null when
+     *     the cursor is before the first snippet
+     */
+    static Snippet around(SourceCodeAnalysis analysis, String cell, int from, int to, int cursor) {
+        List<Snippet> snippets = split(analysis, cell, from, to);
         for (int i = snippets.size() - 1; i >= 0; i--) {
             Snippet snippet = snippets.get(i);
             if (snippet.offset() <= cursor) {
-                int end = i + 1 < snippets.size() ? snippets.get(i + 1).offset() : cell.length();
+                int end = i + 1 < snippets.size() ? snippets.get(i + 1).offset() : to;
                 return new Snippet(cell.substring(snippet.offset(), Math.max(end, cursor)), snippet.offset());
             }
         }
@@ -120,19 +148,19 @@ final class CellSnippets {
         return List.of(line, caret.toString());
     }
 
-    private static int skipBlanksAndComments(String cell, int from) {
+    private static int skipBlanksAndComments(String cell, int from, int to) {
         int i = from;
-        while (i < cell.length()) {
+        while (i < to) {
             char c = cell.charAt(i);
             // A stray ';' is an empty statement: nothing to run.
             if (Character.isWhitespace(c) || c == ';') {
                 i++;
             } else if (cell.startsWith("//", i)) {
                 int end = cell.indexOf('\n', i);
-                i = end < 0 ? cell.length() : end + 1;
+                i = end < 0 || end >= to ? to : end + 1;
             } else if (cell.startsWith("/*", i)) {
                 int end = cell.indexOf("*/", i + 2);
-                if (end < 0) {
+                if (end < 0 || end + 2 > to) {
                     // Unclosed: leave it for JShell to report.
                     return i;
                 }

@@ -1,5 +1,8 @@
 package dev.edgepopup.kernel;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.edgepopup.display.Display;
 import dev.edgepopup.display.Renderers;
 import dev.edgepopup.kernel.CellException.CompilationException;
@@ -13,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,15 +57,58 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     /** Class-path resource listing the on-demand imports every cell starts with. */
     static final String IMPORTS_RESOURCE = "imports.txt";
     private static final int MAX_CAUSES = 20;
+    /** Extensions {@code %load} tries after the name as given, as IJava does. */
+    private static final List<String> LOAD_EXTENSIONS = List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
+    private static final List<String> LINE_MAGICS = List.of("maven", "addMavenDependency", "addMavenDependencies", "mavenRepo",
+            "addMavenRepo", "loadFromPOM", "jars", "classpath", "load", "time");
+    private static final List<String> CELL_MAGICS = List.of("loadFromPOM", "time");
+    /** The magics this kernel has, for the error about one it has not. */
+    private static final String MAGICS = "Line magics: %maven (also %addMavenDependency, %addMavenDependencies),"
+            + " %mavenRepo (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell magics: %%loadFromPOM, %%time.";
+    /** Longest block of stack frames that {@link #collapseRepeats} recognises as repeating. */
+    private static final int MAX_REPEAT_BLOCK = 10;
 
-    /** Where a snippet sits: the cell's execution count and the line its first token is on. */
-    private record Origin(int cell, int line) {}
+    /** Where a snippet sits: its cell (or loaded file) and the line its first token is on. */
+    private record Origin(String where, int line) {}
+
+    /**
+     * Code to run and the name its errors give, e.g. {@code cell [3]} or a {@code %load}ed file.
+     *
+     * @param where the name
+     * @param text the code, magics included
+     */
+    private record Source(String where, String text) {}
+
+    /** The value of the last snippet of a cell, if it has one. */
+    private static final class Value {
+        private boolean present;
+        private Object object;
+
+        void set(Object value, boolean isValue) {
+            object = value;
+            present = isValue;
+        }
+
+        void clear() {
+            set(null, false);
+        }
+    }
+
+    /** Work that runs cell code. */
+    @FunctionalInterface
+    private interface CellWork {
+        void run() throws CellException;
+    }
 
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
     private final InProcessExecutionControl control;
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final List<String> imports;
+    private final CellOutput output;
+    private final ClassPathMagics classPath;
+    /** Files being {@code %load}ed, to refuse one that loads itself. */
+    private final Set<Path> loading = new java.util.HashSet<>();
     private volatile boolean evaluating;
 
     /** Starts JShell and imports the default packages; no connection is needed for {@link #eval}. */
@@ -70,11 +117,17 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         AtomicReference<InProcessExecutionControl> created = new AtomicReference<>();
         this.shell = JShell.builder()
                 .executionEngine(InProcessExecutionControl.provider(EdgePopupKernel.class.getClassLoader(), created::set), Map.of())
-                .compilerOptions("--class-path", System.getProperty("java.class.path"))
+                // JShell compiles against java.class.path by default; a --class-path option would
+                // hide what addToClasspath (the magics) adds later.
                 .build();
         this.control = created.get();
         this.analysis = shell.sourceCodeAnalysis();
         this.imports = importDefaults();
+        this.output = new CellOutput(this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
+        List<Path> classPathEntries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isEmpty()).map(Path::of).toList();
+        this.classPath = new ClassPathMagics(shell::addToClasspath, classPathEntries,
+                Path.of(System.getProperty("user.home"), ".m2", "settings.xml"));
         Renderers.register(getRenderer());
         Display.setSink(new KernelSink());
     }
@@ -103,12 +156,14 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             System.exit(1);
             return;
         }
+        ExitGuard.install();
         try (EdgePopupKernel kernel = new EdgePopupKernel()) {
             kernel.becomeHandlerForConnection(connection);
             connection.connect();
             connection.waitUntilClose();
         }
         // Daemon threads (a snippet that ignored its interrupt) must not keep the JVM up.
+        ExitGuard.allowKernelExit();
         System.exit(0);
     }
 
@@ -169,37 +224,206 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         // handleExecuteRequest has already counted this cell.
         int cell = executionCount.get() - 1;
         control.clearPendingStop();
+        ExitGuard.takeRefused();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        System.setOut(output.out());
+        System.setErr(output.err());
         evaluating = true;
         try {
-            boolean hasValue = false;
-            Object value = null;
-            for (CellSnippets.Snippet snippet : CellSnippets.split(analysis, code)) {
-                Snippet run = evalSnippet(code, cell, snippet);
-                value = control.takeValue();
-                hasValue = run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
-                        || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND;
-            }
+            Value value = new Value();
+            run(new Source("cell [" + cell + "]", code), value);
             // printf and friends return their stream: its toString is noise, not a result.
-            if (!hasValue || value instanceof java.io.PrintStream) {
+            if (!value.present || value.object instanceof PrintStream) {
                 return null;
             }
-            return render(value);
+            return render(value.object);
         } finally {
             evaluating = false;
-            System.out.flush();
-            System.err.flush();
+            output.finishCell();
+            System.setOut(stdout);
+            System.setErr(stderr);
         }
     }
 
-    private Snippet evalSnippet(String code, int cell, CellSnippets.Snippet snippet) throws CellException {
+    /** Sends one stream message through basekernel's streams, which know the cell's request. */
+    private void publishStream(boolean stderr, String text) {
+        PrintStream target = stderr ? getIO().err : getIO().out;
+        target.print(text);
+        target.flush();
+    }
+
+    /** Runs a cell or a loaded file: its cell magic, or its code with the line magics between. */
+    private void run(Source source, Value value) throws CellException {
+        MagicSyntax.Parsed parsed = MagicSyntax.parse(source.text());
+        MagicSyntax.Magic magic = parsed.cellMagic();
+        if (magic == null) {
+            runLines(source, parsed, value);
+            return;
+        }
+        switch (magic.name()) {
+            case "time" -> timed(() -> runLines(source, parsed, value));
+            case "loadFromPOM" -> {
+                try {
+                    classPath.loadFromPom(magic.args(), source.text().substring(parsed.codeStart()));
+                } catch (MagicException e) {
+                    throw magicError(source, magic, e.getMessage());
+                }
+                value.clear();
+            }
+            default -> throw magicError(source, magic, "unknown cell magic. " + MAGICS);
+        }
+    }
+
+    private void runLines(Source source, MagicSyntax.Parsed parsed, Value value) throws CellException {
+        int at = parsed.codeStart();
+        for (MagicSyntax.Magic magic : parsed.lineMagics()) {
+            runCode(source, parsed.code(), at, magic.start(), value);
+            runLineMagic(source, parsed, magic, value);
+            at = magic.end();
+        }
+        runCode(source, parsed.code(), at, parsed.code().length(), value);
+    }
+
+    private void runCode(Source source, String code, int from, int to, Value value) throws CellException {
+        for (CellSnippets.Snippet snippet : CellSnippets.split(analysis, code, from, to)) {
+            Snippet run = evalSnippet(source, code, snippet);
+            value.set(control.takeValue(), run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+                    || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND);
+        }
+    }
+
+    private void runLineMagic(Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value) throws CellException {
+        if (magic.cellMagic()) {
+            throw magicError(source, magic, "a cell magic must be the first line of its cell");
+        }
+        try {
+            switch (magic.name()) {
+                case "time" -> {
+                    if (magic.args().isEmpty()) {
+                        throw new MagicException("usage: %time STATEMENT (or %%time on a cell's first line to time the cell)");
+                    }
+                    timed(() -> runCode(source, parsed.code(), magic.argsStart(), magic.end(), value));
+                    return;
+                }
+                case "load" -> load(magic.args());
+                case "jars" -> classPath.jars(magic.args());
+                case "classpath" -> classPath.classpath(magic.args());
+                case "maven", "addMavenDependency", "addMavenDependencies" -> classPath.maven(magic.args());
+                case "mavenRepo", "addMavenRepo" -> classPath.mavenRepo(magic.args());
+                case "loadFromPOM" -> classPath.loadFromPom(magic.args(), null);
+                default -> throw new MagicException("unknown magic. " + MAGICS);
+            }
+        } catch (MagicException e) {
+            throw magicError(source, magic, e.getMessage());
+        }
+        value.clear();
+    }
+
+    /** Runs cell code and prints its CPU and wall time after it, even when it fails. */
+    private static void timed(CellWork work) throws CellException {
+        CellTimer timer = new CellTimer();
+        try {
+            work.run();
+        } finally {
+            System.out.println(timer.report());
+        }
+    }
+
+    /** {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells. */
+    private void load(List<String> args) throws MagicException, CellException {
+        if (args.size() != 1) {
+            throw new MagicException("usage: %load FILE (snippets or a notebook; " + String.join(", ", LOAD_EXTENSIONS)
+                    + " are tried after the name as given)");
+        }
+        Path file = loadable(ClassPathMagics.path(args.get(0)));
+        Path real;
+        String text;
+        try {
+            real = file.toRealPath();
+            text = Files.readString(real);
+        } catch (IOException e) {
+            throw new MagicException("cannot read " + file + ": " + e);
+        }
+        if (!loading.add(real)) {
+            throw new MagicException(file + " is already being loaded: it loads itself");
+        }
+        try {
+            Value ignored = new Value();
+            String name = file.getFileName().toString();
+            if (!name.endsWith(".ipynb")) {
+                run(new Source(name, text), ignored);
+                return;
+            }
+            List<String> cells = notebookCode(text, file);
+            for (int i = 0; i < cells.size(); i++) {
+                run(new Source(name + " cell " + (i + 1), cells.get(i)), ignored);
+            }
+        } finally {
+            loading.remove(real);
+        }
+    }
+
+    /** The file as named, else with a snippet file's extension or {@code .ipynb} added, as IJava tries them. */
+    private static Path loadable(Path named) throws MagicException {
+        if (Files.isRegularFile(named)) {
+            return named;
+        }
+        for (String extension : LOAD_EXTENSIONS) {
+            Path candidate = named.resolveSibling(named.getFileName() + extension);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new MagicException("no file " + named.toAbsolutePath() + " (also tried " + String.join(", ", LOAD_EXTENSIONS) + ")");
+    }
+
+    /** The code cells of a notebook, in order. */
+    private static List<String> notebookCode(String json, Path file) throws MagicException {
+        List<String> code = new ArrayList<>();
+        try {
+            for (JsonElement cell : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cells")) {
+                JsonObject object = cell.getAsJsonObject();
+                if ("code".equals(object.get("cell_type").getAsString())) {
+                    JsonElement source = object.get("source");
+                    StringBuilder text = new StringBuilder();
+                    if (source.isJsonArray()) {
+                        source.getAsJsonArray().forEach(line -> text.append(line.getAsString()));
+                    } else {
+                        text.append(source.getAsString());
+                    }
+                    code.add(text.toString());
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new MagicException(file + " is not a notebook: " + e.getMessage());
+        }
+        return code;
+    }
+
+    private CellException.MagicError magicError(Source source, MagicSyntax.Magic magic, String message) {
+        String name = (magic.cellMagic() ? "%%" : "%") + magic.name();
+        List<String> lines = new ArrayList<>(message.lines().toList());
+        String first = lines.isEmpty() ? "" : lines.remove(0);
+        lines.add(0, errorStyler.secondary(source.where() + ", line " + CellSnippets.lineOf(source.text(), magic.start()) + ": "
+                + name + ": " + first));
+        return new CellException.MagicError(name + ": " + message, lines);
+    }
+
+    private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet) throws CellException {
         List<SnippetEvent> events = shell.eval(snippet.source());
         // The first event without a cause is the snippet itself; the rest are snippets it updated.
         SnippetEvent event = events.stream().filter(e -> e.causeSnippet() == null).findFirst()
                 .orElseThrow(() -> new IllegalStateException("JShell reported no event for " + snippet.source()));
         Snippet run = event.snippet();
-        origins.put(run.id(), new Origin(cell, CellSnippets.lineOf(code, snippet.offset())));
+        origins.put(run.id(), new Origin(source.where(), CellSnippets.lineOf(code, snippet.offset())));
         if (event.status() == Snippet.Status.REJECTED) {
-            throw compilationError(code, cell, snippet, run);
+            throw compilationError(source.where(), code, snippet, run);
+        }
+        String exit = ExitGuard.takeRefused();
+        if (exit != null) {
+            // Also when the snippet caught the refusal: the rest of the cell must not run.
+            throw exitError(exit, event.exception(), source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
         }
         if (event.exception() != null) {
             throw evaluationError(event.exception());
@@ -212,7 +436,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return run;
     }
 
-    private CompilationException compilationError(String code, int cell, CellSnippets.Snippet snippet, Snippet run) {
+    private CompilationException compilationError(String where, String code, CellSnippets.Snippet snippet, Snippet run) {
         List<Diag> errors = shell.diagnostics(run).filter(Diag::isError).toList();
         List<String> lines = new ArrayList<>();
         String first = null;
@@ -224,14 +448,14 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             if (first == null) {
                 first = message.isEmpty() ? "" : message.get(0);
             }
-            lines.add(errorStyler.secondary("cell [" + cell + "], line " + CellSnippets.lineOf(code, from) + ": error: "
+            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, from) + ": error: "
                     + (message.isEmpty() ? "" : message.get(0))));
             message.stream().skip(1).forEach(lines::add);
             lines.addAll(CellSnippets.pointAt(code, from, snippet.offset() + (int) end));
         }
         if (errors.isEmpty()) {
             first = "JShell rejected the snippet";
-            lines.add(errorStyler.secondary("cell [" + cell + "], line " + CellSnippets.lineOf(code, snippet.offset()) + ": " + first));
+            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, snippet.offset()) + ": " + first));
             lines.addAll(CellSnippets.pointAt(code, snippet.offset(), snippet.offset() + 1));
         }
         return new CompilationException(first, lines);
@@ -253,6 +477,22 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return new EvaluationException(headline, lines);
     }
 
+    private EvaluationException exitError(String call, JShellException failure, String where) {
+        String headline = ExitGuard.message(call);
+        List<String> lines = new ArrayList<>();
+        lines.add(errorStyler.secondary(headline));
+        if (failure != null) {
+            addFrames(failure, lines);
+            // The guard's and the JDK's exit frames say nothing to the user.
+            lines.removeIf(line -> line.contains("dev.edgepopup.kernel.ExitGuard") || line.contains("java.lang.Runtime.")
+                    || line.contains("java.lang.System.exit"));
+        }
+        if (lines.size() == 1) {
+            lines.add("    at " + where);
+        }
+        return new EvaluationException(headline, lines);
+    }
+
     private String headline(Throwable failure) {
         if (failure instanceof UnresolvedReferenceException unresolved) {
             DeclarationSnippet declaration = unresolved.getSnippet();
@@ -263,7 +503,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
     }
 
-    /** Adds the frames down to the outermost cell frame; below it is JShell and the kernel. */
+    /**
+     * Adds the frames down to the outermost cell frame (below it is JShell and the kernel), with
+     * repeats of recursion collapsed.
+     */
     private void addFrames(Throwable failure, List<String> lines) {
         StackTraceElement[] frames = failure.getStackTrace();
         int last = -1;
@@ -272,9 +515,48 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 last = i;
             }
         }
+        List<String> shown = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
-            lines.add("    at " + frame(frames[i]));
+            shown.add("    at " + frame(frames[i]));
         }
+        lines.addAll(collapseRepeats(shown));
+    }
+
+    /**
+     * Replaces three or more repeats of a block of up to {@value #MAX_REPEAT_BLOCK} lines (deep
+     * recursion) by the block and a count, as Python does.
+     *
+     * @param lines stack frame lines
+     * @return the lines, repeats collapsed
+     */
+    static List<String> collapseRepeats(List<String> lines) {
+        List<String> collapsed = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            int bestBlock = 0;
+            int bestRepeats = 0;
+            for (int block = 1; block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size(); block++) {
+                List<String> first = lines.subList(i, i + block);
+                int repeats = 1;
+                while (i + (repeats + 1) * block <= lines.size()
+                        && lines.subList(i + repeats * block, i + (repeats + 1) * block).equals(first)) {
+                    repeats++;
+                }
+                if (repeats >= 3 && (repeats - 1) * block > (bestRepeats - 1) * bestBlock) {
+                    bestBlock = block;
+                    bestRepeats = repeats;
+                }
+            }
+            if (bestBlock == 0) {
+                collapsed.add(lines.get(i++));
+            } else {
+                collapsed.addAll(lines.subList(i, i + bestBlock));
+                collapsed.add(String.format("    ... (previous %s repeated %,d more times)",
+                        bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
+                i += bestBlock * bestRepeats;
+            }
+        }
+        return collapsed;
     }
 
     private Origin origin(StackTraceElement frame) {
@@ -288,7 +570,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         if (origin == null) {
             return frame.toString();
         }
-        String where = "cell [" + origin.cell() + "], line " + (origin.line() + frame.getLineNumber() - 1);
+        String where = origin.where() + ", line " + (origin.line() + frame.getLineNumber() - 1);
         String name = frame.getClassName().isEmpty() ? frame.getMethodName() : frame.getClassName() + "." + frame.getMethodName();
         return name.isEmpty() ? where : name + "(" + where + ")";
     }
@@ -315,7 +597,15 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     public ReplacementOptions complete(String code, int at) {
         // Jupyter counts code points, Java strings count UTF-16 chars.
         int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
-        CellSnippets.Snippet around = CellSnippets.around(analysis, code, cursor);
+        MagicSyntax.Parsed parsed = MagicSyntax.parse(code);
+        MagicSyntax.Magic named = magicNamedAt(parsed, cursor);
+        if (named != null) {
+            int nameStart = named.start() + (named.cellMagic() ? 2 : 1);
+            String typed = code.substring(nameStart, cursor);
+            List<String> names = (named.cellMagic() ? CELL_MAGICS : LINE_MAGICS).stream().filter(n -> n.startsWith(typed)).toList();
+            return new ReplacementOptions(names, code.codePointCount(0, nameStart), code.codePointCount(0, cursor));
+        }
+        CellSnippets.Snippet around = javaAround(parsed, cursor);
         if (around == null) {
             return null;
         }
@@ -332,7 +622,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
         int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
-        CellSnippets.Snippet around = CellSnippets.around(analysis, code, cursor);
+        CellSnippets.Snippet around = javaAround(MagicSyntax.parse(code), cursor);
         if (around == null) {
             return null;
         }
@@ -342,9 +632,42 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return text.isEmpty() ? null : new DisplayData(text);
     }
 
+    /** The magic whose name the cursor is in, or null. */
+    private static MagicSyntax.Magic magicNamedAt(MagicSyntax.Parsed parsed, int cursor) {
+        List<MagicSyntax.Magic> magics = new ArrayList<>(parsed.lineMagics());
+        if (parsed.cellMagic() != null) {
+            magics.add(parsed.cellMagic());
+        }
+        for (MagicSyntax.Magic magic : magics) {
+            int nameStart = magic.start() + (magic.cellMagic() ? 2 : 1);
+            if (cursor >= nameStart && cursor <= nameStart + magic.name().length()) {
+                return magic;
+            }
+        }
+        return null;
+    }
+
+    /** The Java snippet around the cursor, between the magics; null on a magic or in a POM. */
+    private CellSnippets.Snippet javaAround(MagicSyntax.Parsed parsed, int cursor) {
+        if (parsed.cellMagic() != null && !MagicSyntax.isTime(parsed.cellMagic())) {
+            return null;
+        }
+        int[] region = parsed.codeAround(cursor);
+        return region == null ? null : CellSnippets.around(analysis, parsed.code(), region[0], region[1], cursor);
+    }
+
     @Override
     public String isComplete(String code) {
-        String rest = code;
+        MagicSyntax.Parsed parsed = MagicSyntax.parse(code);
+        if (parsed.cellMagic() != null && !MagicSyntax.isTime(parsed.cellMagic())) {
+            return IS_COMPLETE_YES;
+        }
+        // What follows the last magic decides: a magic line itself is always complete.
+        int from = parsed.codeStart();
+        for (MagicSyntax.Magic magic : parsed.lineMagics()) {
+            from = MagicSyntax.isTime(magic) ? magic.argsStart() : magic.end();
+        }
+        String rest = parsed.code().substring(from);
         while (true) {
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
             switch (info.completeness()) {
@@ -385,6 +708,8 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     @Override
     public void close() {
         Display.setSink(null);
+        output.close();
+        classPath.close();
         shell.close();
     }
 
@@ -394,12 +719,13 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         public void show(Object value, String displayId) {
             DisplayData data = render(value);
             data.setDisplayId(displayId);
-            getIO().display.display(data);
+            output.inOrder(() -> getIO().display.display(data));
         }
 
         @Override
         public void update(Object value, String displayId) {
-            getIO().display.updateDisplay(displayId, render(value));
+            DisplayData data = render(value);
+            output.inOrder(() -> getIO().display.updateDisplay(displayId, data));
         }
     }
 }

@@ -14,6 +14,8 @@ import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The kernel's evaluation, errors, interrupts and completion, in this JVM without sockets. */
 class EdgePopupKernelTest {
@@ -136,6 +139,28 @@ class EdgePopupKernelTest {
     }
 
     @Test
+    void deepRecursionShowsItsRepeatsOnce() throws Exception {
+        kernel.eval("int down(int n) { return down(n + 1) + 1; }");
+        Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("down(0)"));
+        assertEquals("java.lang.StackOverflowError", e.getMessage());
+        String[] lines = traceback(e).split("\n");
+        assertEquals(3, lines.length, traceback(e));
+        assertTrue(lines[1].matches(" +at down\\(cell \\[\\d+\\], line 1\\)"), lines[1]);
+        assertTrue(lines[2].matches(" +\\.\\.\\. \\(previous line repeated [\\d,]+ more times\\)"), lines[2]);
+    }
+
+    @Test
+    void repeatedBlocksOfFramesAreCollapsed() {
+        List<String> frames = new java.util.ArrayList<>(List.of("top"));
+        for (int i = 0; i < 5; i++) {
+            frames.addAll(List.of("a", "b"));
+        }
+        frames.addAll(List.of("a", "c", "c", "end"));
+        assertEquals(List.of("top", "a", "b", "    ... (previous 2 lines repeated 4 more times)", "a", "c", "c", "end"),
+                EdgePopupKernel.collapseRepeats(frames));
+    }
+
+    @Test
     void unresolvedReferencesAreExplained() throws Exception {
         assertNull(kernel.eval("void later() { notYet(); }"));
         Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("later()"));
@@ -178,20 +203,20 @@ class EdgePopupKernelTest {
     @Test
     void interruptCheckingCodeReturnsItsPartialResult() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            System.clearProperty("edgepopup.test.counting");
             CompletableFuture<DisplayData> result = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return kernel.eval("long steps = 0;\n{ System.setProperty(\"edgepopup.test.loop\", \"running\");\n"
-                            + "  while (!Thread.interrupted()) steps++; }\nsteps > 0 ? \"stopped\" : \"never ran\"");
+                    return kernel.eval("long steps = 0;\nwhile (!Thread.interrupted()) {\n"
+                            + "  if (steps++ == 0) System.setProperty(\"edgepopup.test.counting\", \"yes\");\n}\n"
+                            + "steps > 0 ? \"stopped\" : \"never ran\"");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            // Interrupt once the loop runs: an interrupt between snippets stops the cell instead,
-            // and compiling the first snippets can take seconds on a busy machine.
-            while (System.getProperty("edgepopup.test.loop") == null) {
-                Thread.sleep(20);
+            // An interrupt before the loop runs would stop the cell between snippets instead.
+            while (System.getProperty("edgepopup.test.counting") == null) {
+                Thread.sleep(10);
             }
-            System.clearProperty("edgepopup.test.loop");
             kernel.interrupt();
             assertEquals("stopped", text(result.get(10, TimeUnit.SECONDS)));
         });
@@ -232,6 +257,62 @@ class EdgePopupKernelTest {
         assertEquals("    ", kernel.isComplete("for (int i = 0; i < 3; i++) {"));
         assertEquals("    ", kernel.isComplete("int a = 1;\nclass A {"));
         assertEquals("complete", kernel.isComplete("// nothing"));
+    }
+
+    @Test
+    void lineMagicsRunBetweenTheCodeAroundThem() throws Exception {
+        assertEquals("42", text(kernel.eval("int base = 40;\n%time base + 2")));
+        assertEquals("2", text(kernel.eval("%%time\nint t = 1;\nt + 1")));
+        assertNull(kernel.eval("1 + 1\n%time int later = 3;"), "a statement last: no value");
+        Exception e = assertThrows(CellException.CompilationException.class, () -> kernel.eval("%time int u = 1;\nString s = 5;"));
+        assertTrue(traceback(e).contains("line 2: error: incompatible types"), traceback(e));
+    }
+
+    @Test
+    void unknownAndMisplacedMagicsAreClearErrors() {
+        Exception unknown = assertThrows(CellException.MagicError.class, () -> kernel.eval("int ok = 1;\n%nosuch a b"));
+        assertTrue(unknown.getMessage().startsWith("%nosuch: unknown magic. Line magics: %maven"), unknown.getMessage());
+        assertTrue(traceback(unknown).matches("(?s)cell \\[\\d+\\], line 2: %nosuch: unknown magic.*"), traceback(unknown));
+        Exception cell = assertThrows(CellException.MagicError.class, () -> kernel.eval("%%maven x\nbody"));
+        assertTrue(cell.getMessage().startsWith("%%maven: unknown cell magic."), cell.getMessage());
+        Exception late = assertThrows(CellException.MagicError.class, () -> kernel.eval("int a = 1;\n%%time\na"));
+        assertEquals("%%time: a cell magic must be the first line of its cell", late.getMessage());
+        Exception usage = assertThrows(CellException.MagicError.class, () -> kernel.eval("%time"));
+        assertTrue(usage.getMessage().startsWith("%time: usage: %time STATEMENT"), usage.getMessage());
+    }
+
+    @Test
+    void loadRunsAFileWhoseErrorsNameIt(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("helpers.jsh"), "int quadruple(int x) {\n  return 4 * x;\n}\n");
+        Files.writeString(dir.resolve("broken.jsh"), "int fine = 1;\nint broken() {\n  return 1 / 0;\n}\nbroken();\n");
+        assertNull(kernel.eval("%load " + dir.resolve("helpers")));
+        assertEquals("40", text(kernel.eval("quadruple(10)")));
+        Exception e = assertThrows(CellException.EvaluationException.class, () -> kernel.eval("%load " + dir.resolve("broken.jsh")));
+        assertTrue(traceback(e).contains("at broken(broken.jsh, line 3)\n    at broken.jsh, line 5"), traceback(e));
+        Exception missing = assertThrows(CellException.MagicError.class, () -> kernel.eval("%load " + dir.resolve("none")));
+        assertTrue(missing.getMessage().startsWith("%load: no file " + dir.resolve("none")), missing.getMessage());
+        Files.writeString(dir.resolve("self.jsh"), "%load " + dir.resolve("self.jsh") + "\n");
+        Exception loop = assertThrows(CellException.MagicError.class, () -> kernel.eval("%load " + dir.resolve("self.jsh")));
+        assertTrue(loop.getMessage().endsWith("is already being loaded: it loads itself"), loop.getMessage());
+    }
+
+    @Test
+    void completionAndInspectionWorkAfterMagics() {
+        String cell = "%maven org.example:a:1\nStr";
+        ReplacementOptions string = kernel.complete(cell, cell.length());
+        assertTrue(string.getReplacements().contains("String"), string.getReplacements().toString());
+        assertEquals(cell.length() - 3, string.getSourceStart());
+        ReplacementOptions names = kernel.complete("%mav", 4);
+        assertEquals(List.of("maven", "mavenRepo"), names.getReplacements());
+        assertEquals(1, names.getSourceStart());
+        assertEquals(List.of("time"), kernel.complete("%%ti", 4).getReplacements());
+        assertNull(kernel.complete("%maven org.ex", 13), "no Java completion in a magic's arguments");
+        assertNull(kernel.complete("%%loadFromPOM\n<depen", 20), "nor in a POM");
+        String timed = "%%time\nMath.max(";
+        assertTrue(text(kernel.inspect(timed, timed.length(), false)).contains("int Math.max(int a, int b)"));
+        assertEquals("    ", kernel.isComplete("%%time\nfor (int i = 0; i < 3; i++) {"));
+        assertEquals("complete", kernel.isComplete("int a = 1;\n%maven g:a:1"));
+        assertEquals("complete", kernel.isComplete("%%loadFromPOM\n<dependency>"));
     }
 
     @Test

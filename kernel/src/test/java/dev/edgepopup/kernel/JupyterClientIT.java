@@ -46,7 +46,8 @@ class JupyterClientIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
-        "test_execute.py", "test_errors.py", "test_interrupt.py", "test_complete.py", "test_lifecycle.py", "test_security.py"
+        "test_execute.py", "test_errors.py", "test_interrupt.py", "test_complete.py", "test_lifecycle.py", "test_security.py",
+        "test_output.py", "test_limits.py", "test_magics.py"
     })
     void jupyterClient(String script) throws Exception {
         Finished finished = run(List.of(PYTHON, "-u", script), kernelDir.resolve("src/test/python"),
