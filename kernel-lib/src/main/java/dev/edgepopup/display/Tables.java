@@ -5,6 +5,7 @@ import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
+import dev.edgepopup.train.SwapCheck;
 import java.util.List;
 import java.util.Locale;
 import tech.tablesaw.api.BooleanColumn;
@@ -74,6 +75,39 @@ public final class Tables {
                         rows.stream().mapToDouble(LayerInfo::keptFraction).toArray()));
         Format.COUNT.on(t, "weights", "kept");
         Format.FRACTION.on(t, "kept fraction");
+        return t;
+    }
+
+    /**
+     * What {@link SwapCheck} found, one row per step size: how often a step swapped edges, how
+     * many, and how often that lowered the mini-batch loss, for all swapping steps, for those
+     * within one layer (Theorem 1's setting) and for the control of as many random swaps.
+     *
+     * @param title the table's caption, e.g. "FC 784-300-100-10, k = 0.5"
+     * @param results one result per step size
+     * @return the table
+     */
+    public static Table swapCheck(String title, List<SwapCheck.Result> results) {
+        Table t = Table.create(title,
+                DoubleColumn.create("step size", results.stream().mapToDouble(SwapCheck.Result::lr)),
+                IntColumn.create("steps", results.stream().mapToInt(SwapCheck.Result::steps)
+                        .toArray()),
+                IntColumn.create("steps with swaps", results.stream()
+                        .mapToInt(SwapCheck.Result::withSwaps).toArray()),
+                DoubleColumn.create("edges swapped in per step", results.stream()
+                        .mapToDouble(SwapCheck.Result::meanSwaps)),
+                DoubleColumn.create("lower loss", results.stream()
+                        .mapToDouble(SwapCheck.Result::fractionDecreased)),
+                IntColumn.create("steps within one layer", results.stream()
+                        .mapToInt(SwapCheck.Result::oneLayer).toArray()),
+                DoubleColumn.create("lower loss, one layer", results.stream()
+                        .mapToDouble(SwapCheck.Result::fractionOneLayerDecreased)),
+                DoubleColumn.create("lower loss, random swaps", results.stream()
+                        .mapToDouble(SwapCheck.Result::fractionRandomDecreased)));
+        Format.GENERAL.on(t, "step size");
+        Format.decimals(1).on(t, "edges swapped in per step");
+        Format.PERCENT.missing("-").on(t, "lower loss", "lower loss, one layer",
+                "lower loss, random swaps");
         return t;
     }
 }

@@ -94,4 +94,18 @@ class LibraryDisplayTest {
         assertTrue(last.get(0).toString().startsWith("epoch 1/2 batch 1/100"), last.get(0).toString());
         assertTrue(last.get(last.size() - 1) instanceof Table);
     }
+
+    @Test
+    void aSwapCheckTableShowsRatesAsPercentagesAndNothingSwappedAsADash() {
+        Table t = Tables.swapCheck("FC, k = 0.5", List.of(
+                new dev.edgepopup.train.SwapCheck.Result(0.01, 40, 20, 19, 3.25, 8, 8, 9),
+                new dev.edgepopup.train.SwapCheck.Result(0.001, 40, 0, 0, 0, 0, 0, 0)));
+        String html = Renderers.render(t).get(Renderers.TEXT_HTML).toString();
+        assertTrue(html.contains("<caption") && html.contains("FC, k = 0.5"), html);
+        // 19 of 20 swapping steps, 8 of 8 within one layer, 9 of 20 random swaps.
+        assertTrue(html.contains("<td>95.0%</td>") && html.contains("<td>100.0%</td>")
+                && html.contains("<td>45.0%</td>"), html);
+        assertEquals(3, html.split("<td>-</td>", -1).length - 1, html);
+        assertEquals(0.95, t.doubleColumn("lower loss").get(0), 1e-12);
+    }
 }
