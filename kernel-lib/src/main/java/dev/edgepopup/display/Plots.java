@@ -296,6 +296,20 @@ public final class Plots {
         }
 
         /**
+         * Adds a curve without error bars (one value per point, e.g. a rate over many steps).
+         *
+         * @param name the legend entry
+         * @param x the swept values
+         * @param values the value at each x
+         * @return this
+         */
+        public Sweep curve(String name, double[] x, double[] values) {
+            double[] none = new double[values.length];
+            Arrays.fill(none, Double.NaN);
+            return curve(name, x, values, none);
+        }
+
+        /**
          * Adds a curve of means with one-standard-deviation error bars where several seeds
          * finished.
          *

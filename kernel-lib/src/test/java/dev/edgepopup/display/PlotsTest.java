@@ -59,6 +59,10 @@ class PlotsTest {
         XYChart mixed = Plots.sweep("mixed", "width").curve("conv4", new double[] {0.5, 1},
                 new double[] {0.6, 0.7}, new double[] {NAN, 0.02}).chart();
         assertArrayEquals(new double[] {0, 0.02}, mixed.getSeriesMap().get("conv4").getExtraValues());
+        XYChart rates = Plots.sweep("rates", "log10(step size)").curve("FC", new double[] {-2, -1},
+                new double[] {0.95, 0.9}).chart();
+        assertNull(rates.getSeriesMap().get("FC").getExtraValues(), "values without a spread: no bars");
+        assertArrayEquals(new double[] {0.95, 0.9}, rates.getSeriesMap().get("FC").getYData());
     }
 
     @Test
