@@ -99,6 +99,15 @@ public record NetSpec(
         return architecture().weightCount(this);
     }
 
+    /**
+     * @return the weights the subnetwork keeps: the sum over layers of {@code n - floor((1 - k) n)}
+     *     (all of them for dense), counted from the shapes alone
+     */
+    public long keptCount() {
+        double k = method == Method.EDGE_POPUP ? keep : 1;
+        return layers().stream().mapToLong(l -> Masks.keptCount(l.weightCount(), k)).sum();
+    }
+
     /** @return the conv channel counts of a plain architecture before the width multiplier */
     static int[] convChannels(String arch) {
         switch (arch) {

@@ -157,6 +157,29 @@ public final class Nets {
         return this;
     }
 
+    /**
+     * The width, a multiple of 1/256 up to 4, at which this network keeps the number of weights
+     * closest to {@code weights} (the narrowest on a tie): for comparing networks whose
+     * subnetworks have the same size, as the paper's Figure 5. The builder is left as it was.
+     *
+     * @param weights the subnetwork's size to match, e.g. another spec's {@link NetSpec#keptCount()}
+     * @return the width
+     */
+    public double widthKeeping(long weights) {
+        double best = Double.NaN;
+        long bestMiss = Long.MAX_VALUE;
+        for (int j = 1; j <= 1024; j++) {
+            double w = j / 256.0;
+            long miss = Math.abs(new NetSpec(arch, w, channels, height, imageWidth, classes, method,
+                    keep, init, weightSeed, scoreSeed).keptCount() - weights);
+            if (miss < bestMiss) {
+                bestMiss = miss;
+                best = w;
+            }
+        }
+        return best;
+    }
+
     /** @return the spec these settings describe (validated) */
     public NetSpec spec() {
         return new NetSpec(arch, width, channels, height, imageWidth, classes, method, keep, init,

@@ -118,4 +118,23 @@ class NetsTest {
             assertEquals(m, Method.parse(m.label()));
         }
     }
+
+    @Test
+    void keptCountsAndTheWidthThatKeepsAGivenSize() {
+        // FC width 0.25 is 784-75-25-10: 58,800 + 1,875 + 250 weights; at k = 0.5 each layer keeps
+        // n - floor(n / 2): 29,400 + 938 + 125.
+        NetSpec quarter = Nets.fc().width(0.25).keep(0.5).spec();
+        assertEquals(30_463, quarter.keptCount());
+        try (Net net = quarter.build()) {
+            assertEquals(30_463, net.keptCount());
+        }
+        assertEquals(quarter.weightCount(), Nets.fc().width(0.25).method(Method.DENSE).spec()
+                .keptCount());
+        // At k = 0.3, width 105/256 (784-123-41-10) keeps 28,930 + 1,513 + 123 = 30,566, closer to
+        // 30,463 than 104/256 (30,032) or 106/256 (30,814).
+        Nets fc = Nets.fc().keep(0.3);
+        assertEquals(105 / 256.0, fc.widthKeeping(30_463));
+        assertEquals(30_566, Nets.fc().keep(0.3).width(105 / 256.0).spec().keptCount());
+        assertEquals(1.0, fc.spec().width(), "the builder keeps its own width");
+    }
 }
