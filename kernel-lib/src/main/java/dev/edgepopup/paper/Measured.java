@@ -76,6 +76,23 @@ public record Measured(String label, double mean, double std, int n) {
         return at(curve, i, Paper.names(curve.name()));
     }
 
+    /**
+     * A curve's best point, e.g. the best k of a Figure 3 curve.
+     *
+     * @param curve the curve
+     * @return its point with the highest mean (the first of equals), labelled with the curve's name
+     *     and that x, e.g. "conv4 U_k at k = 0.5" when the caller names the axis in the label
+     */
+    public static Measured best(SweepResult.Curve curve) {
+        int best = 0;
+        for (int i = 1; i < curve.x().length; i++) {
+            if (curve.mean()[i] > curve.mean()[best]) {
+                best = i;
+            }
+        }
+        return at(curve, best, Paper.names(curve.name()) + " at " + Format.GENERAL.format(curve.x()[best]));
+    }
+
     /** The curve's i-th point. */
     static Measured at(SweepResult.Curve curve, int i, String label) {
         return new Measured(label, curve.mean()[i], curve.std()[i], curve.n()[i]);

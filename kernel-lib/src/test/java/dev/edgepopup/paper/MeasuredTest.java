@@ -37,6 +37,11 @@ class MeasuredTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Measured.at(c, 0.3));
         assertEquals("curve 'conv4 kaiming_normal' has no point at 0.3: its x values are [0.1, 0.5]",
                 e.getMessage());
+        SweepResult.Curve peaked = new SweepResult.Curve("conv2 signed_kaiming_constant",
+                new double[] {0.1, 0.5, 0.7, 0.9}, new double[] {0.4, 0.82, 0.82, 0.7},
+                new double[] {0.02, 0.01, Double.NaN, 0.03}, new int[] {2, 2, 1, 2});
+        assertEquals(new Measured("conv2 U_k at 0.5", 0.82, 0.01, 2), Measured.best(peaked),
+                "the first of two equal bests");
     }
 
     @Test
