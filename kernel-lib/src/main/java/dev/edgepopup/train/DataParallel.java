@@ -44,8 +44,9 @@ import java.util.function.BinaryOperator;
  * <p>Batch norm (ResNets) normalizes each device's rows with their own statistics, as PyTorch's
  * {@code DataParallel} does (not {@code SyncBatchNorm}): ResNet steps differ from one device's by
  * more than floating point. The replicas' running means and variances are averaged, weighted by
- * their rows' share, into the network's after every step. Zhou's masks are drawn on each device
- * by that device's generator, so they differ from one device's draws; they are random anyway.
+ * their rows' share, into the network's after every step. Zhou's masks come from the network's own
+ * draws ({@link Net#maskSeed}), one sample per device in device order, so they differ from one
+ * device's draws; they are random anyway.
  *
  * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast, and its
  * {@code toType} cuts the gradient (a backward pass through a cast to float16 or float64 finds

@@ -1,7 +1,6 @@
 package dev.edgepopup.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -26,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
  * Trains a network with a recipe:
  * {@code History h = Training.of(net, train, test).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(5)).run();}
  *
- * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order,
- * augmentation and (for Zhou) mask samples of each epoch are drawn from the data seed and the
- * epoch's number alone, so a run resumed from a checkpoint ends exactly as an uninterrupted one.
+ * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order
+ * and augmentation of each epoch are drawn from the data seed and the epoch's number alone, and
+ * Zhou's mask samples from those and the batch's number ({@link Net#maskSeed}), all in Java: a run
+ * resumed from a checkpoint ends exactly as an uninterrupted one, and trainings on several
+ * threads at once share no random state (nothing here touches PyTorch's global generator).
  * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
  * stops at the next batch and returns the partial history; a NaN loss throws {@link
@@ -282,10 +283,17 @@ public final class Training {
         return new SplittableRandom(dataSeed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
     }
 
+    /**
+     * The seed of Zhou's mask draws in one batch of an epoch, or in its evaluation (batch -1);
+     * distinct inputs give distinct seeds (SplittableRandom's first output is a bijection).
+     */
+    static long maskSeed(long epochSeed, int batch) {
+        return new SplittableRandom(epochSeed + 0x6A09E667F3BCC909L * (batch + 2L)).nextLong();
+    }
+
     private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager,
             DataParallel parallel) {
         long seed = epochSeed(dataSeed, epoch);
-        Engine.getInstance().setRandomSeed((int) seed);
         int[] order = permutation(train.size(), new SplittableRandom(seed));
         SplittableRandom augment = new SplittableRandom(~seed);
         double lr = recipe.lrAt(epoch);
@@ -307,6 +315,7 @@ public final class Training {
                 next = train.prefetch(slice(order, (b + 1) * bs, bs), augment);
             }
             int n = host.labels().length;
+            net.maskSeed(maskSeed(seed, b));
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = host.toNDList(step);
@@ -328,6 +337,7 @@ public final class Training {
             }
         }
         double trainSecs = (System.nanoTime() - t0) / 1e9;
+        net.maskSeed(maskSeed(seed, -1));
         double testAcc = net.accuracy(test, evalBatchSize);
         double secs = (System.nanoTime() - t0) / 1e9;
         return new EpochRecord(epoch + 1, lossSum / seen, (double) correct / seen, testAcc, lr,

@@ -99,6 +99,32 @@ class TrainingTest {
         }
     }
 
+    @Test
+    void zhouDrawsNothingFromPyTorchsGenerator() {
+        long[] sums = new long[2];
+        List<List<Double>> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            boolean disturb = i == 1;
+            try (Net net = Nets.fc().method(Method.ZHOU).seed(5).build()) {
+                History h = Training.of(net, small.train(), small.test())
+                        .recipe(quick(Method.ZHOU).epochs(2)).dataSeed(9)
+                        .listener(new TrainingListener() {
+                            @Override
+                            public void onBatch(int epoch, int batch, int batches, double loss,
+                                    double accuracy, double imagesPerSecond) {
+                                if (disturb) { // what another training on another thread might do
+                                    ai.djl.engine.Engine.getInstance().setRandomSeed(batch);
+                                }
+                            }
+                        }).run();
+                runs.add(metrics(h));
+                sums[i] = checksum(trained(net));
+            }
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        assertEquals(sums[0], sums[1]);
+    }
+
     private static List<Double> metrics(History h) {
         List<Double> out = new ArrayList<>();
         for (EpochRecord r : h.epochs()) {
