@@ -50,6 +50,7 @@ public final class Training {
     private Precision precision = Precision.FP32;
     private boolean forceBf16;
     private boolean channelsLast;
+    private int threads;
 
     private Training(Net net, ImageSource train, ImageSource test) {
         this.net = Objects.requireNonNull(net);
@@ -164,6 +165,23 @@ public final class Training {
     }
 
     /**
+     * Runs every operation of this training on {@code n} intra-op threads: {@link #run()} sets
+     * the count on its own thread and restores it on return, and other threads keep theirs
+     * ({@link Threads}), so several trainings on several threads can each have their own. By
+     * default the calling thread's count, unchanged.
+     *
+     * @param n threads per operation, at least 1
+     * @return this
+     */
+    public Training threads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        this.threads = n;
+        return this;
+    }
+
+    /**
      * @param n examples per evaluation forward pass
      * @return this
      */
@@ -208,6 +226,10 @@ public final class Training {
         }
         net.precision(used).channelsLast(channelsLast);
         History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
+        int callersThreads = threads > 0 ? Threads.get() : 0;
+        if (threads > 0) {
+            Threads.set(threads);
+        }
         try (NDManager runManager = NDManager.newBaseManager();
                 DataParallel parallel = new DataParallel(net, on)) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
@@ -235,6 +257,9 @@ public final class Training {
             }
         } finally {
             history.keptFractions(keptFractions());
+            if (threads > 0) {
+                Threads.set(callersThreads);
+            }
             for (TrainingListener l : listeners) {
                 l.onEnd(history);
             }

@@ -125,6 +125,52 @@ class TrainingTest {
         assertEquals(sums[0], sums[1]);
     }
 
+    /** A run's metrics and trained tensors' checksum, trained on a thread of its own. */
+    private record Outcome(List<Double> metrics, long trained) {}
+
+    private static java.util.concurrent.Callable<Outcome> oneThreadRun(Nets arch, Method m,
+            long dataSeed, java.util.concurrent.CyclicBarrier start) {
+        return () -> {
+            try (Net net = arch.method(m).seed(5).build()) {
+                Training t = Training.of(net, small.train(), small.test())
+                        .recipe(Recipe.paper(m, net.spec().arch()).epochs(2).batchSize(50))
+                        .dataSeed(dataSeed).threads(1);
+                if (start != null) {
+                    start.await(); // both trainings are under way together
+                }
+                return new Outcome(metrics(t.run()), checksum(trained(net)));
+            }
+        };
+    }
+
+    @Test
+    void twoTrainingsAtOnceEndBitForBitAsEachAlone() throws Exception {
+        Object[][] runs = {
+            {Nets.fc(), Method.ZHOU, 3L},
+            {Nets.conv2().width(0.25).input(1, 28, 28, 10), Method.ZHOU, 4L},
+        };
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<Outcome> alone = new ArrayList<>();
+            for (Object[] r : runs) {
+                alone.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
+                        null)).get());
+            }
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<java.util.concurrent.Future<Outcome>> together = new ArrayList<>();
+            for (Object[] r : runs) {
+                together.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
+                        start)));
+            }
+            for (int i = 0; i < runs.length; i++) {
+                assertEquals(alone.get(i), together.get(i).get(), runs[i][1] + " run");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static List<Double> metrics(History h) {
         List<Double> out = new ArrayList<>();
         for (EpochRecord r : h.epochs()) {
