@@ -27,7 +27,8 @@ import java.util.Locale;
  * NCHW and, for conv nets, channels-last) and at 1 thread and one per core, all in the same run
  * through the library's own training loop, each as a ratio to float32 NCHW of the same method and
  * threads measured in that run; plus the time of one mask computation per layer. bfloat16 runs
- * only where it is fast (AMX or a GPU, see {@link Precision#resolve}) unless {@code --force-bf16}.
+ * only where it is native (AMX, AVX512-BF16 or a GPU, see {@link Precision#resolve}) unless
+ * {@code --force-bf16}.
  * Any architecture can be named instead; {@code resnet18_cifar} (ResNet-18 on 3x32x32, with batch
  * norm) is the ResNet one, opt-in because it is about six times the multiply-adds of Conv4 per
  * image. Usage:
@@ -51,7 +52,7 @@ public final class Benchmark {
      *     {@code --threads 1,2} intra-op thread counts to measure (default: 1 and one per core),
      *     {@code --nets a,b}
      *     (default fc,conv4; e.g. resnet18_cifar),
-     *     {@code --force-bf16} measures bfloat16 on a CPU without AMX too
+     *     {@code --force-bf16} measures bfloat16 where the CPU only emulates it too
      */
     public static void main(String[] args) {
         int steps = 0; // 0: a per-net default, long enough to measure past the JIT's warm-up

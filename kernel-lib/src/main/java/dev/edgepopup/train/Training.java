@@ -133,8 +133,8 @@ public final class Training {
 
     /**
      * The arithmetic of training and evaluation ({@link Precision}). {@link Precision#BF16} falls
-     * back to float32 on a CPU without AMX, saying why on stderr ({@link Precision#resolve}); the
-     * history records the precision used.
+     * back to float32 on a CPU without AMX or AVX512-BF16, saying why on stderr ({@link
+     * Precision#resolve}); the history records the precision used.
      *
      * @param p the precision asked for (default {@link Precision#FP32})
      * @return this
@@ -145,8 +145,8 @@ public final class Training {
     }
 
     /**
-     * @param force true to use bfloat16 when asked for even without AMX (for tests, accuracy
-     *     comparisons, or a CPU with AVX512-BF16)
+     * @param force true to use bfloat16 when asked for even where the CPU only emulates it (for
+     *     tests and accuracy comparisons; slow)
      * @return this
      */
     public Training forceBf16(boolean force) {
