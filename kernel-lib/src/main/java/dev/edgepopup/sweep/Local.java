@@ -117,7 +117,7 @@ public final class Local extends SweepExecutor {
     }
 
     @Override
-    String describe(int runsLeft) {
+    public String describe(int runsLeft) {
         Layout l = layout(runsLeft);
         String threads = l.threads() + (l.threads() == 1 ? " thread" : " threads");
         return l.runs() == 1 ? "one run at a time on " + threads

@@ -32,11 +32,11 @@ public abstract class SweepExecutor {
     record Outcome(List<RunRecord> records, boolean stopped) {}
 
     /**
-     * @param runsLeft the runs to train
-     * @return how this executor trains them, for the progress display, e.g. "2 runs at once, 1
-     *     thread each"
+     * @param runsLeft runs to train
+     * @return how this executor trains that many runs on this machine, e.g. "2 runs at once, 1
+     *     thread each" (the sweep's display says it)
      */
-    abstract String describe(int runsLeft);
+    public abstract String describe(int runsLeft);
 
     /**
      * Trains the runs, in plan order as far as they start one after another, and returns when
