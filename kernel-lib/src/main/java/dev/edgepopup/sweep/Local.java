@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Trains a sweep's runs in this JVM, each on a thread of its own with its own intra-op thread
- * count ({@link dev.edgepopup.train.Training#threads}):
+ * count ({@link Threads#set}, set for all of a run's work):
  * {@code Sweep.over()...on(Local.runsAtOnce(2).threadsPerRun(1)).run()}.
  *
  * <p>On a CPU, several one-thread runs at once train faster than one run on every core (Conv4 at

@@ -17,6 +17,7 @@ import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
+import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Recipe;
 import dev.edgepopup.train.Training;
 import dev.edgepopup.train.TrainingDivergedException;
@@ -344,7 +345,15 @@ public final class Sweep {
                 reusedNow.incrementAndGet();
                 return r;
             }
-            r = train(run.config(), threads, shown.listener(run));
+            // Everything the run computes, the kept fraction's sum after training included, on
+            // its own thread count: sums in another count round differently.
+            int before = Threads.get();
+            Threads.set(threads);
+            try {
+                r = train(run.config(), shown.listener(run));
+            } finally {
+                Threads.set(before);
+            }
             shown.ended(run, r);
             return r;
         }, shown);
@@ -372,8 +381,8 @@ public final class Sweep {
         return new SweepResult(stored, plan.size(), false);
     }
 
-    /** Trains one run on the calling thread, on {@code threads} intra-op threads. */
-    private RunRecord train(RunConfig c, int threads, TrainingListener progress) {
+    /** Trains one run on the calling thread. */
+    private RunRecord train(RunConfig c, TrainingListener progress) {
         String key = store.start(c);
         Path checkpoint = store.checkpointFile(key);
         Training training = resumable(checkpoint);
@@ -383,7 +392,6 @@ public final class Sweep {
                     .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint)
                     .precision(c.precision()).forceBf16(true).channelsLast(c.channelsLast());
         }
-        training.threads(threads);
         // The recorder goes first: an epoch is committed before any other listener hears of it.
         StoreRecorder recorder = new StoreRecorder(store, key);
         training.listener(recorder);

@@ -17,7 +17,8 @@ public abstract class SweepExecutor {
     interface Trainer {
         /**
          * @param run the run
-         * @param threads the intra-op threads it trains with
+         * @param threads the intra-op threads of all its work (the calling thread's count is as
+         *     before afterwards)
          * @return the run as stored when it ended (finished, failed or interrupted)
          */
         RunRecord train(PlannedRun run, int threads);

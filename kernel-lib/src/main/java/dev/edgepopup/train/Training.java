@@ -256,7 +256,7 @@ public final class Training {
                 }
             }
         } finally {
-            history.keptFractions(keptFractions());
+            history.keptFractions(keptFractions()); // Zhou's are sums: on the run's threads too
             if (threads > 0) {
                 Threads.set(callersThreads);
             }
