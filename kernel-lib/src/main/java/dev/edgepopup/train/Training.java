@@ -34,7 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
  * stops at the next batch and returns the partial history; a NaN loss throws {@link
  * TrainingDivergedException} naming the epoch and batch.
- * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel}).
+ * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel});
+ * {@link #threads} gives the training its own intra-op thread count, so that trainings on several
+ * threads at once neither share random state nor change each other's threads.
  */
 public final class Training {
     private final Net net;
