@@ -184,8 +184,9 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "engine %s, %d cores, load %s%n",
                 Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
                 Runtime.getRuntime().availableProcessors(), loadAverage());
-        System.out.printf(Locale.ROOT, "sweep: %d runs of conv4 width 0.25 edge-popup, %d epochs "
-                + "of %d random 1x28x28 images, batch 128%n", runs, epochs, images);
+        System.out.printf(Locale.ROOT, "sweep: %d runs of conv4 width 0.25 edge-popup, %d %s of "
+                + "%d random 1x28x28 images, batch 128%n", runs, epochs,
+                epochs == 1 ? "epoch" : "epochs", images);
         // One untimed run first: the JIT and oneDNN's kernels warm up.
         sweep(dir.resolve("warm-up.db"), new double[] {0.05}, train, test, 1, Local.oneAtATime());
         SweepExecutor[] ways = {Local.oneAtATime(), Local.auto()};

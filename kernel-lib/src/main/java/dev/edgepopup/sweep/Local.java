@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * count ({@link Threads#set}, set for all of a run's work):
  * {@code Sweep.over()...on(Local.runsAtOnce(2).threadsPerRun(1)).run()}.
  *
- * <p>On a CPU, several one-thread runs at once train faster than one run on every core (Conv4 at
- * width 0.25 on Fashion-MNIST, 2 cores: 622 images/s on one thread, 873 on two): their
- * operations never wait for each other. {@link #auto()}, the sweep's default, therefore trains
+ * <p>On a CPU, several one-thread runs at once train faster than one run on every core: their
+ * operations never wait for each other (bin/benchmark --sweep, Conv4 at width 0.25 on an idle
+ * 2-core AMD EPYC: 1,101-1,128 images/s with two one-thread runs at once against 853-999 with one
+ * run on both threads, 1.13-1.29 times the runs per minute). {@link #auto()}, the sweep's default, therefore trains
  * as many runs at once as the calling thread has intra-op threads (one per core unless {@link
  * Threads#set} changed it), one thread each, when that many runs are left, and one run at a time
  * on a GPU. Each run ends bit for bit as it would alone with the same thread count: trainings on
