@@ -105,6 +105,14 @@ public final class Display {
     }
 
     /**
+     * @return true while a kernel is attached ({@link #setSink}), so displays appear in a
+     *     notebook; false when they go to {@code System.out}
+     */
+    public static boolean attached() {
+        return sink != STDOUT;
+    }
+
+    /**
      * Displays a value with a fresh display id.
      *
      * @param value any value; rendered through {@link Renderers}

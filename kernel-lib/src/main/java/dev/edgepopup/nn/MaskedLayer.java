@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.edgepopup.init.Init;
+import java.util.SplittableRandom;
 
 /**
  * A layer whose weight {@code W} is used through a mask (spec section 1).
@@ -23,7 +24,9 @@ import dev.edgepopup.init.Init;
  *       0/1 mask; the backward pass sends {@code dL/dW_eff * W} to {@code |s|}, hence
  *       {@code sign(s) * dL/dW_eff * W} to {@code s} (straight-through).
  *   <li>{@link Method#ZHOU}: {@code p = sigmoid(s)}, mask ~ Bernoulli(p) drawn on every forward
- *       pass, {@code h = mask + (p - stopGradient(p))}.
+ *       pass, {@code h = mask + (p - stopGradient(p))}. The uniforms behind the draws come from
+ *       this layer's own generator in Java ({@link #maskSeed}), never from PyTorch's global one,
+ *       so networks trained on several threads at once draw exactly what each would alone.
  *   <li>{@link Method#DENSE}: {@code W} trained, no mask.
  * </ul>
  *
@@ -44,6 +47,8 @@ public abstract class MaskedLayer extends AbstractBlock {
     private Precision precision = Precision.FP32;
     /** The frozen weight as bfloat16, while the precision is BF16 (edge-popup and Zhou only). */
     private NDArray frozenBf16;
+    /** Zhou's draws: every mask sample takes the next independent stream split from it. */
+    private SplittableRandom draws;
 
     /**
      * @param label the layer's name in tables, e.g. "conv1"
@@ -72,6 +77,7 @@ public abstract class MaskedLayer extends AbstractBlock {
         this.fanOut = fanOut;
         this.method = method;
         this.keep = Masks.checkKeep(keep);
+        this.draws = new SplittableRandom(scoreSeed);
         int n = Math.toIntExact(weightShape.size());
         weight =
                 addParameter(
@@ -103,6 +109,33 @@ public abstract class MaskedLayer extends AbstractBlock {
                                                                                 1, scoreSeed),
                                                                         s))
                                         .build());
+    }
+
+    /**
+     * Restarts Zhou's mask draws from a seed: the k-th sample after this call is the same on
+     * every run, thread and device. {@link Net#maskSeed(long)} sets every layer's.
+     *
+     * @param seed the seed
+     */
+    void maskSeed(long seed) {
+        draws = new SplittableRandom(seed);
+    }
+
+    /**
+     * Uniforms in [0, 1) as PyTorch's {@code rand} makes them (24 random bits per float32), from
+     * the next stream of this layer's draws.
+     *
+     * @param m where the array lives
+     * @param shape its shape
+     * @return the uniforms
+     */
+    private NDArray uniform(NDManager m, Shape shape) {
+        SplittableRandom r = draws.split();
+        float[] u = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = (r.nextInt() >>> 8) * 0x1.0p-24f;
+        }
+        return m.create(u, shape);
     }
 
     /** @return the arithmetic this layer uses */
@@ -246,7 +279,7 @@ public abstract class MaskedLayer extends AbstractBlock {
     /** The 0/1 mask from {@link #soft}: the top-k of |s|, or a Bernoulli(p) sample on m. */
     private NDArray hard(NDArray q, NDManager m) {
         return method == Method.EDGE_POPUP ? Masks.topK(q, keep)
-                : m.randomUniform(0, 1, q.getShape()).lt(q).toType(DataType.FLOAT32, false);
+                : uniform(m, q.getShape()).lt(q).toType(DataType.FLOAT32, false);
     }
 
     /**

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.edgepopup.data.HostBatch;
 import dev.edgepopup.data.ImageSource;
+import dev.edgepopup.init.Init;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -158,6 +159,22 @@ public final class Net implements AutoCloseable {
             l.precision(p);
         }
         precision = p;
+        return this;
+    }
+
+    /**
+     * Restarts the Bernoulli draws of Zhou's masks (a no-op for other methods): layer i draws
+     * from {@code Init.layerSeed(seed, i)}, one independent stream per mask sample, in Java. The
+     * same seed gives the same masks on every thread, whatever other networks draw meanwhile;
+     * {@link dev.edgepopup.train.Training} sets it before every batch and every evaluation.
+     *
+     * @param seed the seed
+     * @return this
+     */
+    public Net maskSeed(long seed) {
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).maskSeed(Init.layerSeed(seed, i));
+        }
         return this;
     }
 

@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The number format of a network's arithmetic ({@link Net#precision(Precision)}).
@@ -21,10 +23,11 @@ import java.util.stream.Collectors;
  *       loss stay float32.
  * </ul>
  *
- * bfloat16 is meant for CPUs with AMX (Intel Sapphire Rapids and later), where oneDNN runs its
- * matrix units, and {@link #resolve} falls back to float32 elsewhere. CPUs with AVX512-BF16 but no
- * AMX run it natively too: on a 2-core AMD EPYC one, forced bfloat16 trained Conv4 1.5-2.3 times
- * as fast as float32 (bin/benchmark --force-bf16).
+ * bfloat16 runs natively on a GPU and on CPUs with AMX (Intel Sapphire Rapids and later) or
+ * AVX512-BF16 (AMD Zen 4 and later, Intel Cooper Lake): on a 2-core AMD EPYC with AVX512-BF16,
+ * forced bfloat16 trained Conv4 1.5-2.3 times as fast as float32 (bin/benchmark --force-bf16).
+ * Elsewhere oneDNN emulates it, many times slower than float32, and {@link #resolve} falls back.
+ * {@link #fastest()} is the choice for a machine as it is.
  */
 public enum Precision {
     /** float32 throughout. */
@@ -52,12 +55,21 @@ public enum Precision {
     }
 
     /**
-     * The precision to train with on this machine when this one is asked for: {@link #BF16} only
-     * on a GPU or a CPU with AMX, unless forced; otherwise {@link #FP32}, with one line saying
-     * why.
+     * The faster precision on this machine: {@link #BF16} where it runs natively (see {@link
+     * #resolve}), else {@link #FP32}.
      *
-     * @param force use bfloat16 without AMX too (to test its paths, compare accuracy, or on a CPU
-     *     with AVX512-BF16)
+     * @return the precision
+     */
+    public static Precision fastest() {
+        return BF16.resolve(false, line -> { });
+    }
+
+    /**
+     * The precision to train with on this machine when this one is asked for: {@link #BF16} only
+     * on a GPU or a CPU with AMX or AVX512-BF16, unless forced; otherwise {@link #FP32}, with one
+     * line saying what the CPU lacks.
+     *
+     * @param force use bfloat16 anyway (to test its paths or compare accuracy)
      * @param note receives the line that explains a fallback
      * @return the precision to use
      */
@@ -65,31 +77,37 @@ public enum Precision {
         if (this == FP32 || force || Engine.getInstance().defaultDevice().isGpu()) {
             return this;
         }
-        String amx = amxSupport(Path.of("/proc/cpuinfo"));
-        if (amx == null) {
+        String missing = bf16Support(Path.of("/proc/cpuinfo"));
+        if (missing == null) {
             return this;
         }
-        note.accept("bf16 falls back to fp32: " + amx + " (force bf16 to use it anyway)");
+        note.accept("bf16 falls back to fp32: " + missing + " (force bf16 to use it anyway)");
         return FP32;
     }
 
     /**
      * @param cpuinfo Linux's /proc/cpuinfo
-     * @return null when its flags include amx_tile and amx_bf16, else why not
+     * @return null when its flags include avx512_bf16, or amx_bf16 and amx_tile; else what is
+     *     missing
      */
-    static String amxSupport(Path cpuinfo) {
+    static String bf16Support(Path cpuinfo) {
         String text;
         try {
             text = Files.readString(cpuinfo);
         } catch (IOException e) {
-            return "cannot tell whether this CPU has AMX (" + cpuinfo + " unreadable)";
+            return "cannot tell whether this CPU runs bf16 natively (" + cpuinfo + " unreadable)";
         }
         Set<String> flags = text.lines().filter(l -> l.startsWith("flags"))
                 .findFirst()
                 .map(l -> Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))
                         .collect(Collectors.toSet()))
                 .orElse(Set.of());
-        return flags.contains("amx_tile") && flags.contains("amx_bf16") ? null
-                : "this CPU has no AMX (no amx_bf16 and amx_tile in " + cpuinfo + " flags)";
+        List<String> amx = Stream.of("amx_bf16", "amx_tile").filter(f -> !flags.contains(f))
+                .toList();
+        if (flags.contains("avx512_bf16") || amx.isEmpty()) {
+            return null;
+        }
+        return "this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no "
+                + String.join(" and no ", amx) + ") in the flags of " + cpuinfo;
     }
 }

@@ -2,6 +2,7 @@ package dev.edgepopup.store;
 
 import dev.edgepopup.io.Json;
 import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.Recipe;
 import java.io.IOException;
@@ -23,7 +24,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Keeps every run of every sweep: configuration (network spec and recipe as JSON, seeds, data set
@@ -50,10 +54,14 @@ import java.util.Properties;
  *             recipe_epochs, weight_seed, score_seed, data_seed, train_set, train_size, test_set,
  *             test_size, spec_json, recipe_json, status, checkpoint_epoch, error_message,
  *             final_test_accuracy, kept_fraction, subnetwork BLOB, wall_seconds,
- *             images_per_second, created_at, updated_at, finished_at)
+ *             images_per_second, created_at, updated_at, finished_at, library_version,
+ *             compute_precision, channels_last)
  * run_epochs (run_key FK, epoch, train_loss, train_accuracy, test_accuracy, learning_rate,
  *             wall_seconds, images_per_second; PK (run_key, epoch))
  * </pre>
+ *
+ * <p>Columns added later come as {@code ALTER TABLE ... ADD COLUMN} statements, which the store
+ * runs only when the column is missing: files made by an older library open and keep their rows.
  *
  * <p><b>Checkpoints</b> are files, not BLOBs: {@code <checkpoint dir>/<key>.ckpt}, by default
  * {@code runs/checkpoints/} beside the database file. The training loop writes them atomically
@@ -72,6 +80,9 @@ public final class RunStore implements AutoCloseable {
     public static final int BUSY_TIMEOUT_MS = 60_000;
 
     private static final String SQLITE = "jdbc:sqlite:";
+    private static final Pattern ADD_COLUMN = Pattern.compile(
+            "\\s*ALTER\\s+TABLE\\s+(\\w+)\\s+ADD\\s+COLUMN\\s+(\\w+)\\s.*",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final int MAX_MESSAGE = 4000;
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -79,6 +90,7 @@ public final class RunStore implements AutoCloseable {
             + " r.train_set, r.train_size, r.test_set, r.test_size, r.status, r.checkpoint_epoch,"
             + " r.final_test_accuracy, r.kept_fraction, r.subnetwork, r.wall_seconds,"
             + " r.images_per_second, r.created_at, r.updated_at, r.finished_at, r.error_message,"
+            + " r.library_version, r.compute_precision, r.channels_last,"
             + " (SELECT COUNT(*) FROM run_epochs e WHERE e.run_key = r.run_key) AS epochs_done";
 
     private final String url;
@@ -208,13 +220,33 @@ public final class RunStore implements AutoCloseable {
         write("create the schema", c -> {
             try (Statement s = c.createStatement()) {
                 for (String statement : code.toString().split(";")) {
-                    if (!statement.isBlank()) {
+                    if (!statement.isBlank() && !addsAnExistingColumn(c, statement)) {
                         s.execute(statement);
                     }
                 }
             }
             return null;
         });
+    }
+
+    /** Whether {@code statement} adds a column that the table already has. */
+    private static boolean addsAnExistingColumn(Connection c, String statement)
+            throws SQLException {
+        Matcher m = ADD_COLUMN.matcher(statement);
+        if (!m.matches()) {
+            return false;
+        }
+        // Unquoted names: SQLite keeps their case, PostgreSQL folds them to lower case.
+        for (String table : new String[] {m.group(1), m.group(1).toLowerCase(Locale.ROOT)}) {
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, table, null)) {
+                while (rs.next()) {
+                    if (rs.getString("COLUMN_NAME").equalsIgnoreCase(m.group(2))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** @return the JDBC URL this store was opened with */
@@ -275,8 +307,8 @@ public final class RunStore implements AutoCloseable {
                 + " net_width, net_method, net_keep, net_init, recipe_name, recipe_epochs,"
                 + " weight_seed, score_seed, data_seed, train_set, train_size, test_set,"
                 + " test_size, spec_json, recipe_json, status, checkpoint_epoch, created_at,"
-                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0,"
-                + " ?, ?)")) {
+                + " updated_at, library_version, compute_precision, channels_last) VALUES (?, ?,"
+                + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")) {
             int i = 1;
             p.setString(i++, key);
             p.setString(i++, s.arch());
@@ -297,7 +329,10 @@ public final class RunStore implements AutoCloseable {
             p.setString(i++, Json.GSON.toJson(r));
             p.setString(i++, RunStatus.RUNNING.columnValue());
             p.setString(i++, now);
-            p.setString(i, now);
+            p.setString(i++, now);
+            p.setString(i++, config.library());
+            p.setString(i++, config.precision().label());
+            p.setInt(i, config.channelsLast() ? 1 : 0);
             p.executeUpdate();
         }
     }
@@ -542,9 +577,12 @@ public final class RunStore implements AutoCloseable {
             while (rs.next()) {
                 NetSpec spec = Json.GSON.fromJson(rs.getString("spec_json"), NetSpec.class);
                 Recipe recipe = Json.GSON.fromJson(rs.getString("recipe_json"), Recipe.class);
+                String precision = rs.getString("compute_precision");
                 RunConfig config = new RunConfig(spec, recipe, rs.getLong("data_seed"),
                         rs.getString("train_set"), rs.getInt("train_size"),
-                        rs.getString("test_set"), rs.getInt("test_size"));
+                        rs.getString("test_set"), rs.getInt("test_size"),
+                        precision == null ? Precision.FP32 : Precision.parse(precision),
+                        rs.getInt("channels_last") == 1, rs.getString("library_version"));
                 out.add(new RunRecord(rs.getString("run_key"), config,
                         RunStatus.ofColumnValue(rs.getString("status")),
                         rs.getInt("epochs_done"), rs.getInt("checkpoint_epoch"),

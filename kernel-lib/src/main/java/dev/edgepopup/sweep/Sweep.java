@@ -1,19 +1,23 @@
 package dev.edgepopup.sweep;
 
 import dev.edgepopup.data.Datasets;
+import dev.edgepopup.display.Display;
 import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.export.Subnetwork;
 import dev.edgepopup.init.Init;
+import dev.edgepopup.nn.LayerShape;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Nets;
+import dev.edgepopup.nn.Precision;
 import dev.edgepopup.store.RunConfig;
 import dev.edgepopup.store.RunRecord;
 import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
+import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Recipe;
 import dev.edgepopup.train.Training;
 import dev.edgepopup.train.TrainingDivergedException;
@@ -29,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -50,13 +56,22 @@ import java.util.function.UnaryOperator;
  * not change a dense or Zhou run unless its init is a scaled one (which divides by k), so those
  * runs use k = 1 and run once instead of once per k.
  *
- * <p>{@link #run()} trains the runs one at a time, seed by seed (every configuration at the first
- * seed, then at the second, ...: a sweep stopped halfway already covers the whole grid). It skips
- * runs the store has finished, resumes unfinished ones from their checkpoint (the last finished
- * epoch; a run killed before its first checkpoint starts again), and records every finished
- * epoch as it happens. An interrupt of the calling thread stops at the next batch: the current
- * run stays resumable and the partial result comes back. A run whose loss becomes NaN is stored
- * as failed and the sweep goes on; failed runs are tried again by the next {@code run()}.
+ * <p>{@link #run()} starts the runs in plan order, seed by seed (every configuration at the first
+ * seed, then at the second, ...: a sweep stopped halfway already covers the whole grid), on the
+ * executor of {@link #on} ({@link Local#auto()} by default: on a CPU several runs at once, each
+ * on its own thread, when several are left). It skips runs the store has finished, resumes
+ * unfinished ones from their checkpoint (the last finished epoch; a run killed before its first
+ * checkpoint starts again), and records every finished epoch as it happens. An interrupt of the
+ * calling thread stops every active run at its next batch: they stay resumable and the partial
+ * result comes back. A run whose loss becomes NaN is stored as failed and the sweep goes on;
+ * failed runs are tried again by the next {@code run()}. In a notebook one live display shows the
+ * whole sweep ({@link #progress}).
+ *
+ * <p>Every run computes the fastest way this machine affords unless told otherwise ({@link
+ * #precision}, {@link #channelsLast}): bfloat16 where {@link Precision#fastest()} says so,
+ * channels-last for nets with convolutions. The arithmetic used and the library's version are
+ * part of each run's configuration ({@link RunConfig}), so neither a changed library nor another
+ * machine's arithmetic shows stored numbers as its own.
  *
  * <p>Two sweeps may share a store, from one JVM or several, as long as they do not train the same
  * run at the same time.
@@ -73,6 +88,13 @@ public final class Sweep {
     private ImageSource test;
     private RunStore store;
     private Function<RunConfig, ? extends TrainingListener> listeners;
+    private SweepExecutor executor = Local.auto();
+    /** null: {@link Precision#fastest()}. */
+    private Precision precision;
+    /** null: for nets with convolutions. */
+    private Boolean channelsLast;
+    /** null: when a notebook shows displays. */
+    private Boolean progress;
 
     private Sweep() {}
 
@@ -193,8 +215,9 @@ public final class Sweep {
     }
 
     /**
-     * Sets where live progress goes: the factory makes a listener for every run that trains (not
-     * for skipped runs), e.g. {@code cfg -> Progress.live()}.
+     * Adds a listener of your own to every run that trains (not to skipped runs), e.g. a log;
+     * the sweep's own display ({@link #progress}) needs none. Runs call it on their own threads,
+     * several at once when the executor trains several runs at once.
      *
      * @param factory makes a listener for a run's configuration; replaces an earlier one
      * @return this
@@ -205,12 +228,60 @@ public final class Sweep {
     }
 
     /**
+     * Where and how the runs train, e.g. {@code Local.runsAtOnce(2).threadsPerRun(1)}; by default
+     * {@link Local#auto()}.
+     *
+     * @param e the executor
+     * @return this
+     */
+    public Sweep on(SweepExecutor e) {
+        this.executor = Objects.requireNonNull(e);
+        return this;
+    }
+
+    /**
+     * The arithmetic of every run, resolved on this machine ({@link Precision#resolve}: bf16 falls
+     * back to fp32, saying why, where the CPU only emulates it). By default {@link
+     * Precision#fastest()}.
+     *
+     * @param p the precision asked for
+     * @return this
+     */
+    public Sweep precision(Precision p) {
+        this.precision = Objects.requireNonNull(p);
+        return this;
+    }
+
+    /**
+     * @param on whether every run stores images channels-last; by default nets with
+     *     convolutions do (oneDNN's fastest format on CPUs) and FC nets do not
+     * @return this
+     */
+    public Sweep channelsLast(boolean on) {
+        this.channelsLast = on;
+        return this;
+    }
+
+    /**
+     * @param show whether {@link #run()} shows one live display of the whole sweep (run i of N,
+     *     configuration, epoch, accuracy, images/s, time left; at the end the runs trained and
+     *     reused); by default when a notebook kernel shows displays ({@link Display#attached()})
+     * @return this
+     */
+    public Sweep progress(boolean show) {
+        this.progress = show;
+        return this;
+    }
+
+    /**
      * The planned runs, in training order: seed by seed, then net, width, k, init, approach.
      *
      * @return one configuration per run, without duplicates
      */
     public List<RunConfig> configurations() {
         Objects.requireNonNull(train, "data: call data(...) first");
+        Precision used = precision == null ? Precision.fastest()
+                : precision.resolve(false, line -> { });
         Map<String, RunConfig> plan = new LinkedHashMap<>();
         for (long seed : seeds) {
             for (String arch : nets) {
@@ -218,7 +289,7 @@ public final class Sweep {
                     for (double keep : keeps) {
                         for (Init init : inits) {
                             for (Approach a : approaches) {
-                                RunConfig c = config(arch, width, keep, init, a, seed);
+                                RunConfig c = config(arch, width, keep, init, a, seed, used);
                                 plan.putIfAbsent(c.key(), c);
                             }
                         }
@@ -230,42 +301,69 @@ public final class Sweep {
     }
 
     private RunConfig config(String arch, double width, double keep, Init init, Approach a,
-            long seed) {
+            long seed, Precision used) {
         boolean scaled = init == Init.SCALED_KAIMING_NORMAL
                 || init == Init.SCALED_SIGNED_KAIMING_CONSTANT;
         NetSpec spec = Nets.of(arch).inputOf(train).width(width)
                 .keep(a.usesKeep() || scaled ? keep : 1).init(init).method(a.method())
                 .seed(seed).spec();
         Recipe r = Objects.requireNonNull(recipe.apply(a.recipe(arch)), "recipe override");
-        return RunConfig.of(spec, r, seed, train, test);
+        boolean convs = spec.layers().stream().anyMatch(LayerShape::conv);
+        return RunConfig.of(spec, r, seed, train, test)
+                .compute(used, channelsLast == null ? convs : channelsLast);
     }
 
     /**
-     * Trains every planned run the store has not finished, one at a time.
+     * Trains every planned run the store has not finished, on the sweep's executor.
      *
      * @return the runs reached (all of them unless interrupted), finished ones included
      */
     public SweepResult run() {
         Objects.requireNonNull(store, "store: call store(...) first");
+        if (precision != null) {
+            precision.resolve(false, System.err::println); // says once why bf16 falls back
+        }
         List<RunConfig> plan = configurations();
-        List<RunRecord> reached = new ArrayList<>();
-        boolean interrupted = false;
-        for (RunConfig c : plan) {
-            if (Thread.interrupted()) {
-                interrupted = true;
-                break;
-            }
-            RunRecord r = store.find(c.key()).orElse(null);
-            if (r == null || r.status() != RunStatus.FINISHED) {
-                r = train(c);
-            }
-            reached.add(r);
-            if (r.status() == RunStatus.INTERRUPTED) {
-                interrupted = true;
-                break;
+        Map<Integer, RunRecord> reached = new TreeMap<>();
+        List<PlannedRun> toTrain = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            RunRecord r = store.find(plan.get(i).key()).orElse(null);
+            if (r != null && r.status() == RunStatus.FINISHED) {
+                reached.put(i + 1, r);
+            } else {
+                toTrain.add(new PlannedRun(i + 1, plan.get(i)));
             }
         }
-        return new SweepResult(reached, plan.size(), interrupted);
+        SweepProgress shown = new SweepProgress(plan.size(), reached.size(), toTrain,
+                executor.describe(toTrain.size()), progress == null ? Display.attached() : progress,
+                System::nanoTime);
+        AtomicInteger reusedNow = new AtomicInteger();
+        SweepExecutor.Outcome o = executor.execute(toTrain, (run, threads) -> {
+            RunRecord r = store.find(run.config().key()).orElse(null);
+            if (r != null && r.status() == RunStatus.FINISHED) {
+                shown.reusedNow(run); // another sweep finished it meanwhile
+                reusedNow.incrementAndGet();
+                return r;
+            }
+            // Everything the run computes, the kept fraction's sum after training included, on
+            // its own thread count: sums in another count round differently.
+            int before = Threads.get();
+            Threads.set(threads);
+            try {
+                r = train(run.config(), shown.listener(run));
+            } finally {
+                Threads.set(before);
+            }
+            shown.ended(run, r);
+            return r;
+        }, shown);
+        Map<String, Integer> number = new LinkedHashMap<>();
+        toTrain.forEach(r -> number.put(r.config().key(), r.number()));
+        o.records().forEach(r -> reached.put(number.get(r.key()), r));
+        shown.end(o.stopped());
+        int reused = plan.size() - toTrain.size() + reusedNow.get();
+        return new SweepResult(new ArrayList<>(reached.values()), plan.size(), o.stopped(),
+                o.records().size() - reusedNow.get(), reused);
     }
 
     /**
@@ -283,17 +381,21 @@ public final class Sweep {
         return new SweepResult(stored, plan.size(), false);
     }
 
-    private RunRecord train(RunConfig c) {
+    /** Trains one run on the calling thread. */
+    private RunRecord train(RunConfig c, TrainingListener progress) {
         String key = store.start(c);
         Path checkpoint = store.checkpointFile(key);
         Training training = resumable(checkpoint);
         if (training == null) {
+            // The configuration's precision is resolved already: force keeps it as it is.
             training = Training.of(c.spec().build(), train, test)
-                    .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint);
+                    .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint)
+                    .precision(c.precision()).forceBf16(true).channelsLast(c.channelsLast());
         }
         // The recorder goes first: an epoch is committed before any other listener hears of it.
         StoreRecorder recorder = new StoreRecorder(store, key);
         training.listener(recorder);
+        training.listener(progress);
         if (listeners != null) {
             training.listener(listeners.apply(c));
         }

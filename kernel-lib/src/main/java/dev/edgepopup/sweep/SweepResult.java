@@ -87,18 +87,36 @@ public final class SweepResult {
     private final List<RunRecord> records;
     private final int planned;
     private final boolean interrupted;
+    private final int trained;
+    private final int reused;
     private final Table runs;
     private final Table aggregate;
 
     /**
+     * What the store holds, read without training: every record reused.
+     *
      * @param records the runs, in plan order
      * @param planned how many runs the sweep plans
      * @param interrupted whether an interrupt stopped the sweep
      */
     SweepResult(List<RunRecord> records, int planned, boolean interrupted) {
+        this(records, planned, interrupted, 0, records.size());
+    }
+
+    /**
+     * @param records the runs, in plan order
+     * @param planned how many runs the sweep plans
+     * @param interrupted whether an interrupt stopped the sweep
+     * @param trained the runs this sweep trained
+     * @param reused the runs it took from the run store as they were
+     */
+    SweepResult(List<RunRecord> records, int planned, boolean interrupted, int trained,
+            int reused) {
         this.records = List.copyOf(records);
         this.planned = planned;
         this.interrupted = interrupted;
+        this.trained = trained;
+        this.reused = reused;
         this.runs = runsTable(this.records);
         this.aggregate = aggregateTable(this.records);
     }
@@ -116,6 +134,19 @@ public final class SweepResult {
     /** @return true when an interrupt stopped the sweep before its last run finished */
     public boolean interrupted() {
         return interrupted;
+    }
+
+    /**
+     * @return the runs this call trained, resumed ones included, whether they finished, failed
+     *     or were interrupted
+     */
+    public int trained() {
+        return trained;
+    }
+
+    /** @return the runs this call took from the run store as they were, without training */
+    public int reused() {
+        return reused;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.edgepopup.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +9,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.edgepopup.nn.Net;
@@ -33,9 +31,9 @@ import java.util.function.BinaryOperator;
  * {@link ParameterStore}. Each device forwards its rows and backpropagates its rows' mean loss
  * times their share of the batch, so the replicas' gradients, summed onto the network's, are the
  * gradient of the whole batch's mean loss. The optimizer then steps once, on the network, and the
- * trained tensors are copied to the replicas. DJL allows one gradient collector at a time, so the
- * devices run in turn inside one collector: every forward is queued before the first loss is read
- * and the first backward starts, and on GPUs, whose kernels run asynchronously, they overlap.
+ * trained tensors are copied to the replicas. The devices run in turn on the calling thread, inside
+ * one gradient {@link Gradients.Tape}: every forward is queued before the first loss is read and
+ * the first backward starts, and on GPUs, whose kernels run asynchronously, they overlap.
  *
  * <p>DJL's own route, one {@code ParameterStore} with a {@code ParameterServer} over several
  * devices, is not used: that store rejects a device named twice and libtorch has a single CPU
@@ -46,8 +44,9 @@ import java.util.function.BinaryOperator;
  * <p>Batch norm (ResNets) normalizes each device's rows with their own statistics, as PyTorch's
  * {@code DataParallel} does (not {@code SyncBatchNorm}): ResNet steps differ from one device's by
  * more than floating point. The replicas' running means and variances are averaged, weighted by
- * their rows' share, into the network's after every step. Zhou's masks are drawn on each device
- * by that device's generator, so they differ from one device's draws; they are random anyway.
+ * their rows' share, into the network's after every step. Zhou's masks come from the network's own
+ * draws ({@link Net#maskSeed}), one sample per device in device order, so they differ from one
+ * device's draws; they are random anyway.
  *
  * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast, and its
  * {@code toType} cuts the gradient (a backward pass through a cast to float16 or float64 finds
@@ -112,7 +111,7 @@ final class DataParallel implements AutoCloseable {
         List<NDArray> chunkLabels = new ArrayList<>();
         List<NDArray> losses = new ArrayList<>();
         double total = 0;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (Gradients.Tape tape = Gradients.record()) {
             int start = 0;
             for (int d = 0; d < sizes.length && sizes[d] > 0; d++) {
                 Device device = devices.get(d);
@@ -136,7 +135,7 @@ final class DataParallel implements AutoCloseable {
                 return new Result((float) total, 0);
             }
             for (int d = 0; d < losses.size(); d++) {
-                gc.backward(losses.get(d).mul(shares[d]));
+                tape.backward(losses.get(d).mul(shares[d]));
             }
         }
         long correct = 0;

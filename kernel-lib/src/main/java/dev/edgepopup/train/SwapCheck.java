@@ -1,12 +1,10 @@
 package dev.edgepopup.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import dev.edgepopup.data.ImageSource;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Net;
@@ -102,17 +100,17 @@ public final class SwapCheck {
                         List<float[]> before = masks(net, batch);
                         List<float[]> scoresBefore = values(scores);
                         float loss0;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        try (Gradients.Tape tape = Gradients.record()) {
                             NDArray l = Loss.crossEntropy(net.forward(xy.get(0), true),
                                     xy.get(1), 0);
                             loss0 = l.getFloat();
-                            gc.backward(l);
+                            tape.backward(l);
                         }
                         try (NoGrad off = NoGrad.enter()) {
                             for (Parameter p : scores) {
                                 NDArray g = p.getArray().getGradient();
                                 p.getArray().subi(g.mul(lr));
-                                g.subi(g);
+                                Gradients.zero(p.getArray());
                             }
                         }
                         int[] in = swapsIn(before, masks(net, batch));

@@ -1,7 +1,6 @@
 package dev.edgepopup.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -26,14 +25,18 @@ import java.util.concurrent.CompletableFuture;
  * Trains a network with a recipe:
  * {@code History h = Training.of(net, train, test).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(5)).run();}
  *
- * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order,
- * augmentation and (for Zhou) mask samples of each epoch are drawn from the data seed and the
- * epoch's number alone, so a run resumed from a checkpoint ends exactly as an uninterrupted one.
+ * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order
+ * and augmentation of each epoch are drawn from the data seed and the epoch's number alone, and
+ * Zhou's mask samples from those and the batch's number ({@link Net#maskSeed}), all in Java: a run
+ * resumed from a checkpoint ends exactly as an uninterrupted one, and trainings on several
+ * threads at once share no random state (nothing here touches PyTorch's global generator).
  * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
  * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
  * stops at the next batch and returns the partial history; a NaN loss throws {@link
  * TrainingDivergedException} naming the epoch and batch.
- * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel}).
+ * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel});
+ * {@link #threads} gives the training its own intra-op thread count, so that trainings on several
+ * threads at once neither share random state nor change each other's threads.
  */
 public final class Training {
     private final Net net;
@@ -49,6 +52,7 @@ public final class Training {
     private Precision precision = Precision.FP32;
     private boolean forceBf16;
     private boolean channelsLast;
+    private int threads;
 
     private Training(Net net, ImageSource train, ImageSource test) {
         this.net = Objects.requireNonNull(net);
@@ -131,8 +135,8 @@ public final class Training {
 
     /**
      * The arithmetic of training and evaluation ({@link Precision}). {@link Precision#BF16} falls
-     * back to float32 on a CPU without AMX, saying why on stderr ({@link Precision#resolve}); the
-     * history records the precision used.
+     * back to float32 on a CPU without AMX or AVX512-BF16, saying why on stderr ({@link
+     * Precision#resolve}); the history records the precision used.
      *
      * @param p the precision asked for (default {@link Precision#FP32})
      * @return this
@@ -143,8 +147,8 @@ public final class Training {
     }
 
     /**
-     * @param force true to use bfloat16 when asked for even without AMX (for tests, accuracy
-     *     comparisons, or a CPU with AVX512-BF16)
+     * @param force true to use bfloat16 when asked for even where the CPU only emulates it (for
+     *     tests and accuracy comparisons; slow)
      * @return this
      */
     public Training forceBf16(boolean force) {
@@ -159,6 +163,23 @@ public final class Training {
      */
     public Training channelsLast(boolean on) {
         this.channelsLast = on;
+        return this;
+    }
+
+    /**
+     * Runs every operation of this training on {@code n} intra-op threads: {@link #run()} sets
+     * the count on its own thread and restores it on return, and other threads keep theirs
+     * ({@link Threads}), so several trainings on several threads can each have their own. By
+     * default the calling thread's count, unchanged.
+     *
+     * @param n threads per operation, at least 1
+     * @return this
+     */
+    public Training threads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        this.threads = n;
         return this;
     }
 
@@ -207,6 +228,10 @@ public final class Training {
         }
         net.precision(used).channelsLast(channelsLast);
         History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
+        int callersThreads = threads > 0 ? Threads.get() : 0;
+        if (threads > 0) {
+            Threads.set(threads);
+        }
         try (NDManager runManager = NDManager.newBaseManager();
                 DataParallel parallel = new DataParallel(net, on)) {
             Optimizer opt = Optimizer.of(recipe, net.trainable(), runManager);
@@ -233,7 +258,10 @@ public final class Training {
                 }
             }
         } finally {
-            history.keptFractions(keptFractions());
+            history.keptFractions(keptFractions()); // Zhou's are sums: on the run's threads too
+            if (threads > 0) {
+                Threads.set(callersThreads);
+            }
             for (TrainingListener l : listeners) {
                 l.onEnd(history);
             }
@@ -282,10 +310,17 @@ public final class Training {
         return new SplittableRandom(dataSeed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
     }
 
+    /**
+     * The seed of Zhou's mask draws in one batch of an epoch, or in its evaluation (batch -1);
+     * distinct inputs give distinct seeds (SplittableRandom's first output is a bijection).
+     */
+    static long maskSeed(long epochSeed, int batch) {
+        return new SplittableRandom(epochSeed + 0x6A09E667F3BCC909L * (batch + 2L)).nextLong();
+    }
+
     private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager,
             DataParallel parallel) {
         long seed = epochSeed(dataSeed, epoch);
-        Engine.getInstance().setRandomSeed((int) seed);
         int[] order = permutation(train.size(), new SplittableRandom(seed));
         SplittableRandom augment = new SplittableRandom(~seed);
         double lr = recipe.lrAt(epoch);
@@ -307,6 +342,7 @@ public final class Training {
                 next = train.prefetch(slice(order, (b + 1) * bs, bs), augment);
             }
             int n = host.labels().length;
+            net.maskSeed(maskSeed(seed, b));
             float loss;
             try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
                 NDList xy = host.toNDList(step);
@@ -328,6 +364,7 @@ public final class Training {
             }
         }
         double trainSecs = (System.nanoTime() - t0) / 1e9;
+        net.maskSeed(maskSeed(seed, -1));
         double testAcc = net.accuracy(test, evalBatchSize);
         double secs = (System.nanoTime() - t0) / 1e9;
         return new EpochRecord(epoch + 1, lossSum / seen, (double) correct / seen, testAcc, lr,

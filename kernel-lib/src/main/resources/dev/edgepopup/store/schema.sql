@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at         VARCHAR(24)
 );
 
+-- Columns added after the first release. RunStore runs an ADD COLUMN only when the column is
+-- missing, so a file made before them takes them and keeps its rows (NULL in these columns: runs
+-- of an unrecorded library, whose keys no new configuration matches).
+-- The library version and code fingerprint (RunConfig.library(), part of the run key).
+ALTER TABLE runs ADD COLUMN library_version VARCHAR(100);
+-- The arithmetic the run used: fp32 or bf16 (NULL: fp32), and 1 for channels-last images.
+ALTER TABLE runs ADD COLUMN compute_precision VARCHAR(8);
+ALTER TABLE runs ADD COLUMN channels_last INTEGER;
+
 -- One row per finished epoch of a run (an epoch cut short by an interrupt is not stored).
 CREATE TABLE IF NOT EXISTS run_epochs (
     run_key             VARCHAR(64)      NOT NULL REFERENCES runs (run_key),

@@ -320,4 +320,52 @@ class MaskedLayerTest {
             assertEquals(before, m.getManagedArrays().size());
         }
     }
+
+    /** u ~ U[0, 1) with 24 random bits, from the next split stream of {@code draws}, by hand. */
+    private static float[] handUniforms(SplittableRandom draws, int n) {
+        SplittableRandom r = draws.split();
+        float[] u = new float[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = (r.nextInt() >>> 8) / 16777216f;
+        }
+        return u;
+    }
+
+    @Test
+    void zhouMasksAreBernoulliDrawsFromTheLayersOwnSeed() {
+        int in = 50;
+        int out = 40;
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.ZHOU, 1,
+                    Init.KAIMING_NORMAL, 1, 2);
+            layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, in));
+            float[] s = random(in * out, 3);
+            for (int i = 0; i < s.length; i++) {
+                s[i] *= 4; // p = sigmoid(s) spreads over (0.02, 0.98)
+            }
+            layer.scores().getArray().set(s);
+            SplittableRandom hand = new SplittableRandom(77);
+            layer.maskSeed(77);
+            for (int sample = 0; sample < 3; sample++) {
+                float[] u = handUniforms(hand, s.length);
+                float[] mask = layer.mask(m).toFloatArray();
+                for (int i = 0; i < s.length; i++) {
+                    double p = 1 / (1 + Math.exp(-s[i]));
+                    // float32 sigmoid may round a p within 1e-6 of u the other way
+                    if (Math.abs(u[i] - p) > 1e-6) {
+                        assertEquals(u[i] < p ? 1f : 0f, mask[i], "sample " + sample + " i " + i);
+                    }
+                }
+            }
+            // PyTorch's own generator plays no part: reseeding it changes nothing.
+            layer.maskSeed(5);
+            float[] first = layer.mask(m).toFloatArray();
+            Engine.getInstance().setRandomSeed(123);
+            layer.maskSeed(5);
+            assertArrayEquals(first, layer.mask(m).toFloatArray());
+            layer.maskSeed(6);
+            assertTrue(!java.util.Arrays.equals(first, layer.mask(m).toFloatArray()),
+                    "another seed, other masks");
+        }
+    }
 }

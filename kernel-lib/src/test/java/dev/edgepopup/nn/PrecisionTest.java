@@ -18,6 +18,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.edgepopup.init.Init;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -145,7 +146,7 @@ class PrecisionTest {
         List<float[]> out = new ArrayList<>();
         NetSpec s = net.spec();
         try (NDManager m = net.manager().newSubManager()) {
-            Engine.getInstance().setRandomSeed(7);
+            net.maskSeed(7);
             NDArray x = m.create(images, new Shape(batch, s.channels(), s.height(),
                     s.imageWidth()));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -245,16 +246,25 @@ class PrecisionTest {
         return m;
     }
 
+    private static String support(Path dir, String name, String flags) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, "processor\t: 0\nflags\t\t: fpu sse2 " + flags + "\n"
+                + "bogomips\t: 4000\nprocessor\t: 1\nflags\t\t: fpu\n");
+        return Precision.bf16Support(f);
+    }
+
     @Test
-    void amxIsReadFromTheCpuFlags(@TempDir Path dir) throws Exception {
-        Path amx = dir.resolve("amx");
-        Files.writeString(amx, "processor\t: 0\nflags\t\t: fpu sse2 avx512_bf16 amx_bf16 amx_tile"
-                + " amx_int8\n");
-        Path noAmx = dir.resolve("no-amx");
-        Files.writeString(noAmx, "processor\t: 0\nflags\t\t: fpu sse2 avx512f avx512_bf16\n");
-        assertNull(Precision.amxSupport(amx));
-        assertTrue(Precision.amxSupport(noAmx).contains("no AMX"), Precision.amxSupport(noAmx));
-        assertTrue(Precision.amxSupport(dir.resolve("missing")).contains("cannot tell"));
+    void bf16IsNativeWithAmxOrAvx512Bf16(@TempDir Path dir) throws Exception {
+        assertNull(support(dir, "sapphire-rapids", "avx512f avx512_bf16 amx_bf16 amx_tile"));
+        assertNull(support(dir, "amx-only", "amx_bf16 amx_tile amx_int8"));
+        assertNull(support(dir, "zen4", "avx2 avx512f avx512_bf16"));
+        assertEquals("this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_bf16 and"
+                + " no amx_tile) in the flags of " + dir.resolve("avx2"),
+                support(dir, "avx2", "avx2 fma"));
+        assertEquals("this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_tile) in"
+                + " the flags of " + dir.resolve("half-amx"),
+                support(dir, "half-amx", "avx512f amx_bf16"));
+        assertTrue(Precision.bf16Support(dir.resolve("missing")).contains("cannot tell"));
     }
 
     @Test
@@ -265,9 +275,12 @@ class PrecisionTest {
         assertEquals(List.of(), notes);
         Precision used = Precision.BF16.resolve(false, notes::add);
         boolean fast = Engine.getInstance().defaultDevice().isGpu()
-                || Precision.amxSupport(Path.of("/proc/cpuinfo")) == null;
+                || Precision.bf16Support(Path.of("/proc/cpuinfo")) == null;
         assertEquals(fast ? Precision.BF16 : Precision.FP32, used);
         assertEquals(fast ? 0 : 1, notes.size(), notes.toString());
+        assertEquals(used, Precision.fastest(), "the fastest is what bf16 resolves to");
+        notes.forEach(n -> assertTrue(n.startsWith("bf16 falls back to fp32: this CPU has neither"),
+                n));
     }
 
     @Test

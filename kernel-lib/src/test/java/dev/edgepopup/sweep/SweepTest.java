@@ -1,6 +1,5 @@
 package dev.edgepopup.sweep;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -76,28 +75,6 @@ class SweepTest {
         return IntStream.rangeClosed(from, to).mapToObj(e -> key + " " + e).toList();
     }
 
-    /** Same training results, epoch by epoch, as an uninterrupted reference (timing aside). */
-    private static void assertSameResults(RunStore uninterrupted, RunStore store, String key) {
-        RunRecord expected = uninterrupted.find(key).orElseThrow();
-        RunRecord actual = store.find(key).orElseThrow();
-        assertEquals(RunStatus.FINISHED, actual.status());
-        assertEquals(expected.finalTestAccuracy(), actual.finalTestAccuracy());
-        assertEquals(expected.keptFraction(), actual.keptFraction());
-        assertArrayEquals(expected.subnetworkBytes(), actual.subnetworkBytes());
-        List<EpochRecord> want = uninterrupted.epochs(key);
-        List<EpochRecord> got = store.epochs(key);
-        assertEquals(want.size(), got.size());
-        for (int i = 0; i < want.size(); i++) {
-            EpochRecord w = want.get(i);
-            EpochRecord g = got.get(i);
-            assertEquals(w.epoch(), g.epoch());
-            assertEquals(w.trainLoss(), g.trainLoss(), "train loss, epoch " + w.epoch());
-            assertEquals(w.trainAccuracy(), g.trainAccuracy(), "train acc, epoch " + w.epoch());
-            assertEquals(w.testAccuracy(), g.testAccuracy(), "test acc, epoch " + w.epoch());
-            assertEquals(w.lr(), g.lr());
-        }
-    }
-
     @Test
     void aSecondRunSkipsEverythingTheStoreHasFinished() throws Exception {
         try (RunStore store = RunStore.open(dir.resolve("runs").resolve("runs.db"))) {
@@ -110,6 +87,8 @@ class SweepTest {
             Log first = new Log();
             SweepResult done = sweep.listener(first).run();
             assertEquals(6, first.starts.size());
+            assertEquals(6, done.trained());
+            assertEquals(0, done.reused());
             assertFalse(done.interrupted());
             assertEquals(6, done.runs().rowCount());
             assertEquals(3, done.aggregate().rowCount());
@@ -133,6 +112,8 @@ class SweepTest {
             Log second = new Log();
             SweepResult again = sweep.listener(second).run();
             assertEquals(List.of(), second.starts, "finished runs were trained again");
+            assertEquals(0, again.trained());
+            assertEquals(6, again.reused());
             assertEquals(done.records().stream().map(RunRecord::key).toList(),
                     again.records().stream().map(RunRecord::key).toList());
             assertEquals(done.runs().doubleColumn(SweepResult.TEST_ACC).asList(),
@@ -180,8 +161,8 @@ class SweepTest {
             trained.addAll(epochsOf(secondKey, 1, 4));
             assertEquals(trained, log.epochs);
             assertEquals(firstEpoch, store.epochs(firstKey).get(0), "epoch 1 was trained again");
-            assertSameResults(reference(), store, firstKey);
-            assertSameResults(reference(), store, secondKey);
+            TinySweeps.assertSameResults(reference(), store, firstKey);
+            TinySweeps.assertSameResults(reference(), store, secondKey);
             assertFalse(Files.exists(store.checkpointFile(firstKey)));
         }
     }
@@ -285,8 +266,8 @@ class SweepTest {
             assertEquals(List.of(RunStatus.FINISHED, RunStatus.FINISHED),
                     done.records().stream().map(RunRecord::status).toList());
 
-            assertSameResults(reference(), store, firstKey);
-            assertSameResults(reference(), store, secondKey);
+            TinySweeps.assertSameResults(reference(), store, firstKey);
+            TinySweeps.assertSameResults(reference(), store, secondKey);
             assertNotNull(store.find(secondKey).orElseThrow().finishedAt());
         }
     }

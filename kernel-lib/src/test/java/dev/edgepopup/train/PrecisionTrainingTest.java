@@ -14,11 +14,9 @@ import dev.edgepopup.data.Datasets;
 import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
-import dev.edgepopup.nn.NativeMemory;
 import dev.edgepopup.nn.Nets;
 import dev.edgepopup.nn.Precision;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,41 +91,13 @@ class PrecisionTrainingTest {
         }
     }
 
-    /**
-     * Resident bytes of the C heap. With the tests' GLIBC_TUNABLES (one arena, no mmap below 4
-     * GiB) every native allocation, libtorch's included, lands there, and the Java heap does not.
-     */
-    private static long nativeHeapBytes() {
-        List<String> smaps;
-        try {
-            smaps = Files.readAllLines(Path.of("/proc/self/smaps"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        long kb = 0;
-        boolean heap = false;
-        for (String l : smaps) {
-            if (Character.isDigit(l.charAt(0)) || Character.isLowerCase(l.charAt(0))) {
-                heap = l.endsWith("[heap]"); // a mapping's header line: address range first
-            } else if (heap && l.startsWith("Rss:")) {
-                kb += Long.parseLong(l.replaceAll("\\D", ""));
-            }
-        }
-        return kb << 10;
-    }
-
     @Test
     void memoryStaysFlatOverManySteps() {
-        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")) && NativeMemory.tuned()
-                && String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("arena_max=1"),
-                "needs Linux's /proc and one malloc arena");
+        assumeTrue(NativeHeap.measurable(), "needs Linux's /proc and one malloc arena");
         int epochs = 8;
         int batch = 50; // 8 steps an epoch
         // Every manager hangs from the engine's system manager: its arrays are all DJL knows.
-        NDManager system;
-        try (NDManager probe = NDManager.newBaseManager()) {
-            system = probe.getParentManager();
-        }
+        NDManager system = NativeHeap.systemManager();
         for (Precision p : Precision.values()) {
             List<Long> heap = new ArrayList<>();
             List<Integer> arrays = new ArrayList<>();
@@ -140,7 +110,7 @@ class PrecisionTrainingTest {
                         .listener(new TrainingListener() {
                             @Override
                             public void onEpoch(EpochRecord r, int total) {
-                                heap.add(nativeHeapBytes());
+                                heap.add(NativeHeap.bytes());
                                 arrays.add(system.getManagedArrays().size());
                             }
                         })

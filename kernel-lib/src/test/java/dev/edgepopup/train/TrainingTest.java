@@ -1,6 +1,5 @@
 package dev.edgepopup.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -97,6 +96,78 @@ class TrainingTest {
             assertEquals(sums[0], sums[1], m + ": same seeds, same scores");
             assertEquals(metrics(h[0]), metrics(h[1]));
             assertNotEquals(sums[0], sums[2], m + ": another data seed, other scores");
+        }
+    }
+
+    @Test
+    void zhouDrawsNothingFromPyTorchsGenerator() {
+        long[] sums = new long[2];
+        List<List<Double>> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            boolean disturb = i == 1;
+            try (Net net = Nets.fc().method(Method.ZHOU).seed(5).build()) {
+                History h = Training.of(net, small.train(), small.test())
+                        .recipe(quick(Method.ZHOU).epochs(2)).dataSeed(9)
+                        .listener(new TrainingListener() {
+                            @Override
+                            public void onBatch(int epoch, int batch, int batches, double loss,
+                                    double accuracy, double imagesPerSecond) {
+                                if (disturb) { // what another training on another thread might do
+                                    ai.djl.engine.Engine.getInstance().setRandomSeed(batch);
+                                }
+                            }
+                        }).run();
+                runs.add(metrics(h));
+                sums[i] = checksum(trained(net));
+            }
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        assertEquals(sums[0], sums[1]);
+    }
+
+    /** A run's metrics and trained tensors' checksum, trained on a thread of its own. */
+    private record Outcome(List<Double> metrics, long trained) {}
+
+    private static java.util.concurrent.Callable<Outcome> oneThreadRun(Nets arch, Method m,
+            long dataSeed, java.util.concurrent.CyclicBarrier start) {
+        return () -> {
+            try (Net net = arch.method(m).seed(5).build()) {
+                Training t = Training.of(net, small.train(), small.test())
+                        .recipe(Recipe.paper(m, net.spec().arch()).epochs(2).batchSize(50))
+                        .dataSeed(dataSeed).threads(1);
+                if (start != null) {
+                    start.await(); // both trainings are under way together
+                }
+                return new Outcome(metrics(t.run()), checksum(trained(net)));
+            }
+        };
+    }
+
+    @Test
+    void twoTrainingsAtOnceEndBitForBitAsEachAlone() throws Exception {
+        Object[][] runs = {
+            {Nets.fc(), Method.ZHOU, 3L},
+            {Nets.conv2().width(0.25).input(1, 28, 28, 10), Method.ZHOU, 4L},
+        };
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<Outcome> alone = new ArrayList<>();
+            for (Object[] r : runs) {
+                alone.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
+                        null)).get());
+            }
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<java.util.concurrent.Future<Outcome>> together = new ArrayList<>();
+            for (Object[] r : runs) {
+                together.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
+                        start)));
+            }
+            for (int i = 0; i < runs.length; i++) {
+                assertEquals(alone.get(i), together.get(i).get(), runs[i][1] + " run");
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -201,22 +272,6 @@ class TrainingTest {
                     .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3).batchSize(50)).run();
             assertEquals(3, h.completedEpochs());
             assertTrue(h.epochs().stream().allMatch(r -> Double.isFinite(r.trainLoss())));
-        }
-    }
-
-    @Test
-    void zeroingClearsNanGradientsToo() {
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            Parameter p = Parameter.builder().setName("p").setType(Parameter.Type.WEIGHT)
-                    .optArray(m.create(new float[] {1, 2})).build();
-            p.getArray().setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector gc =
-                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                gc.backward(p.getArray().mul(Float.NaN).sum());
-            }
-            assertTrue(Float.isNaN(p.getArray().getGradient().toFloatArray()[0]));
-            Gradients.zero(List.of(p));
-            assertArrayEquals(new float[] {0, 0}, p.getArray().getGradient().toFloatArray());
         }
     }
 
