@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>On a CPU, several one-thread runs at once train faster than one run on every core: their
  * operations never wait for each other (bin/benchmark --sweep, Conv4 at width 0.25 on an idle
- * 2-core AMD EPYC: 1,101-1,128 images/s with two one-thread runs at once against 853-999 with one
+ * 2-core AMD EPYC: 1,094-1,128 images/s with two one-thread runs at once against 853-999 with one
  * run on both threads, 1.13-1.29 times the runs per minute). {@link #auto()}, the sweep's default, therefore trains
  * as many runs at once as the calling thread has intra-op threads (one per core unless {@link
  * Threads#set} changed it), one thread each, when that many runs are left, and one run at a time
