@@ -31,6 +31,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -319,30 +323,57 @@ public final class Sweep {
      * @return the runs reached (all of them unless interrupted), finished ones included
      */
     public SweepResult run() {
-        Objects.requireNonNull(store, "store: call store(...) first");
-        if (precision != null) {
-            precision.resolve(false, System.err::println); // says once why bf16 falls back
+        return together(this).get(0);
+    }
+
+    /**
+     * Trains several sweeps' runs in one go, on the first sweep's executor and under one
+     * display, so that runs of different sweeps (an edge-popup grid and its dense baselines,
+     * say) train at the same time. A run that several sweeps plan trains once.
+     *
+     * @param sweeps the sweeps, each with its data and store set
+     * @return each sweep's result, in the order given
+     */
+    public static List<SweepResult> together(Sweep... sweeps) {
+        if (sweeps.length == 0) {
+            throw new IllegalArgumentException("together needs at least one sweep");
         }
-        List<RunConfig> plan = configurations();
-        Map<Integer, RunRecord> reached = new TreeMap<>();
+        List<List<RunConfig>> plans = new ArrayList<>();
+        Map<String, RunRecord> stored = new LinkedHashMap<>();
+        Map<String, Sweep> owner = new LinkedHashMap<>();
         List<PlannedRun> toTrain = new ArrayList<>();
-        for (int i = 0; i < plan.size(); i++) {
-            RunRecord r = store.find(plan.get(i).key()).orElse(null);
-            if (r != null && r.status() == RunStatus.FINISHED) {
-                reached.put(i + 1, r);
-            } else {
-                toTrain.add(new PlannedRun(i + 1, plan.get(i)));
+        int planned = 0;
+        for (Sweep sweep : sweeps) {
+            Objects.requireNonNull(sweep.store, "store: call store(...) first");
+            if (sweep.precision != null) {
+                sweep.precision.resolve(false, System.err::println); // says once why bf16 falls back
+            }
+            List<RunConfig> plan = sweep.configurations();
+            plans.add(plan);
+            for (RunConfig c : plan) {
+                if (owner.putIfAbsent(c.key(), sweep) != null) {
+                    continue; // planned by an earlier sweep too: one run serves both
+                }
+                planned++;
+                RunRecord r = sweep.store.find(c.key()).orElse(null);
+                if (r != null && r.status() == RunStatus.FINISHED) {
+                    stored.put(c.key(), r);
+                } else {
+                    toTrain.add(new PlannedRun(planned, c));
+                }
             }
         }
-        SweepProgress shown = new SweepProgress(plan.size(), reached.size(), toTrain,
-                executor.describe(toTrain.size()), progress == null ? Display.attached() : progress,
-                System::nanoTime);
-        AtomicInteger reusedNow = new AtomicInteger();
-        SweepExecutor.Outcome o = executor.execute(toTrain, (run, threads) -> {
-            RunRecord r = store.find(run.config().key()).orElse(null);
+        Sweep first = sweeps[0];
+        SweepProgress shown = new SweepProgress(planned, stored.size(), toTrain,
+                first.executor.describe(toTrain.size()),
+                first.progress == null ? Display.attached() : first.progress, System::nanoTime);
+        Set<String> reusedNow = ConcurrentHashMap.newKeySet();
+        SweepExecutor.Outcome o = first.executor.execute(toTrain, (run, threads) -> {
+            Sweep sweep = owner.get(run.config().key());
+            RunRecord r = sweep.store.find(run.config().key()).orElse(null);
             if (r != null && r.status() == RunStatus.FINISHED) {
                 shown.reusedNow(run); // another sweep finished it meanwhile
-                reusedNow.incrementAndGet();
+                reusedNow.add(r.key());
                 return r;
             }
             // Everything the run computes, the kept fraction's sum after training included, on
@@ -350,20 +381,76 @@ public final class Sweep {
             int before = Threads.get();
             Threads.set(threads);
             try {
-                r = train(run.config(), shown.listener(run));
+                r = sweep.train(run.config(), shown.listener(run));
             } finally {
                 Threads.set(before);
             }
             shown.ended(run, r);
             return r;
         }, shown);
-        Map<String, Integer> number = new LinkedHashMap<>();
-        toTrain.forEach(r -> number.put(r.config().key(), r.number()));
-        o.records().forEach(r -> reached.put(number.get(r.key()), r));
+        Map<String, RunRecord> ran = new LinkedHashMap<>();
+        o.records().forEach(r -> ran.put(r.key(), r));
         shown.end(o.stopped());
-        int reused = plan.size() - toTrain.size() + reusedNow.get();
-        return new SweepResult(new ArrayList<>(reached.values()), plan.size(), o.stopped(),
-                o.records().size() - reusedNow.get(), reused);
+        List<SweepResult> results = new ArrayList<>();
+        for (List<RunConfig> plan : plans) {
+            List<RunRecord> reached = new ArrayList<>();
+            int trained = 0;
+            for (RunConfig c : plan) {
+                RunRecord r = ran.get(c.key());
+                if (r != null && !reusedNow.contains(c.key())) {
+                    trained++;
+                } else if (r == null) {
+                    r = stored.get(c.key());
+                }
+                if (r != null) {
+                    reached.add(r);
+                }
+            }
+            results.add(new SweepResult(reached, plan.size(), o.stopped(), trained,
+                    reached.size() - trained));
+        }
+        return results;
+    }
+
+    /**
+     * What running these sweeps together costs, for a notebook to print before it trains: the
+     * runs (and how many the store holds already), their epochs and images, and how this
+     * machine trains them.
+     *
+     * @param sweeps the sweeps, each with its data and store set
+     * @return e.g. "14 runs, 2 of them in the run store: 4 epochs over 10,000 training images
+     *     each, 480,000 images to train; 2 runs at once, 1 thread each"
+     */
+    public static String plan(Sweep... sweeps) {
+        Map<String, RunConfig> runs = new LinkedHashMap<>();
+        Map<String, Sweep> owner = new LinkedHashMap<>();
+        for (Sweep sweep : sweeps) {
+            Objects.requireNonNull(sweep.store, "store: call store(...) first");
+            for (RunConfig c : sweep.configurations()) {
+                runs.putIfAbsent(c.key(), c);
+                owner.putIfAbsent(c.key(), sweep);
+            }
+        }
+        long toTrain = 0;
+        long images = 0;
+        Set<String> epochs = new TreeSet<>();
+        Set<String> sizes = new TreeSet<>();
+        for (RunConfig c : runs.values()) {
+            RunRecord r = owner.get(c.key()).store.find(c.key()).orElse(null);
+            epochs.add(String.valueOf(c.recipe().epochs()));
+            sizes.add(String.format(Locale.ROOT, "%,d", c.trainSize()));
+            if (r == null || r.status() != RunStatus.FINISHED) {
+                toTrain++;
+                images += (long) c.recipe().epochs() * c.trainSize();
+            }
+        }
+        long inStore = runs.size() - toTrain;
+        return String.format(Locale.ROOT, "%d runs%s: %s epochs over %s training images each, "
+                        + "%,d images to train%s", runs.size(),
+                inStore == 0 ? "" : ", " + inStore + " of them in the run store",
+                String.join(" or ", epochs), String.join(" or ", sizes), images,
+                toTrain == 0 ? " (nothing: every run is stored)"
+                        : "; " + sweeps[0].executor.describe((int) toTrain));
     }
 
     /**

@@ -239,6 +239,20 @@ public final class SweepResult {
         return figure;
     }
 
+    /**
+     * This result and another as one, e.g. the single-point sweeps of a curve whose width and k
+     * change together (Figure 5) for {@link #curves} and {@link #plot}.
+     *
+     * @param other another sweep's result
+     * @return both sweeps' runs, this one's first; planned, trained and reused counts added
+     */
+    public SweepResult and(SweepResult other) {
+        List<RunRecord> both = new ArrayList<>(records);
+        both.addAll(other.records);
+        return new SweepResult(both, planned + other.planned, interrupted || other.interrupted,
+                trained + other.trained, reused + other.reused);
+    }
+
     /** @return e.g. "12 of 24 planned runs: 10 finished, 1 failed, 1 interrupted" */
     public String summary() {
         Map<RunStatus, Integer> counts = new LinkedHashMap<>();

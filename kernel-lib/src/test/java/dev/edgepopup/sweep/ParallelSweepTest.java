@@ -111,6 +111,43 @@ class ParallelSweepTest {
     }
 
     @Test
+    void sweepsRunTogetherTrainASharedRunOnceAndMatchEachSweepAlone() {
+        try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
+            // Split fourRunsOfTwoEpochs in two: FC (both methods) and Conv2 edge-popup. The third
+            // sweep plans FC edge-popup again, which must train once and serve both.
+            Sweep fc = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc");
+            Sweep conv = TinySweeps.fourRunsOfTwoEpochs(store).nets("conv2")
+                    .methods(Approach.EDGE_POPUP);
+            Sweep again = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc")
+                    .methods(Approach.EDGE_POPUP);
+            // Two of FC's runs and one Conv2 run, 2 epochs of 500 images: 3,000 images to train.
+            assertEquals("3 runs: 2 epochs over 500 training images each, 3,000 images to train; "
+                    + Local.auto().describe(3), Sweep.plan(fc, conv, again));
+            Watch w = new Watch();
+            List<SweepResult> r = Sweep.together(fc.on(Local.runsAtOnce(2).threadsPerRun(1))
+                    .listener(w), conv.listener(w), again.listener(w));
+            assertEquals(3, w.starts.size(), "the shared run trained once: " + w.starts);
+            assertEquals(List.of(2, 1, 1), r.stream().map(x -> x.records().size()).toList());
+            assertEquals(r.get(0).records().get(0).key(), r.get(2).records().get(0).key());
+            for (SweepResult x : r) {
+                for (RunRecord rec : x.records()) {
+                    TinySweeps.assertSameResults(oneByOne(), store, rec.key());
+                }
+            }
+            SweepResult both = r.get(0).and(r.get(1));
+            assertEquals(3, both.records().size());
+            assertEquals(3, both.planned());
+            assertEquals(3, both.trained());
+            assertEquals("3 runs, 3 of them in the run store: 2 epochs over 500 training images "
+                    + "each, 0 images to train (nothing: every run is stored)",
+                    Sweep.plan(fc, conv, again));
+            List<SweepResult> reused = Sweep.together(fc, conv);
+            assertEquals(List.of(0, 0), reused.stream().map(SweepResult::trained).toList());
+            assertEquals(List.of(2, 1), reused.stream().map(SweepResult::reused).toList());
+        }
+    }
+
+    @Test
     void runsComputeTheFastestWayByDefaultAndRecordIt() {
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
             for (RunConfig c : TinySweeps.fourRunsOfTwoEpochs(store).configurations()) {
