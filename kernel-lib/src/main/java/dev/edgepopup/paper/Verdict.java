@@ -56,10 +56,13 @@ public final class Verdict {
     /**
      * Adds a sentence at the end, e.g. what data the run used.
      *
-     * @param sentence the sentence
+     * @param sentence the sentence; a blank one adds nothing
      * @return a verdict with it
      */
     public Verdict note(String sentence) {
+        if (sentence == null || sentence.isBlank()) {
+            return this;
+        }
         List<String> more = new ArrayList<>(notes);
         more.add(sentence);
         return new Verdict(claims, more);

@@ -42,6 +42,8 @@ class VerdictTest {
                 + "Fashion-MNIST."), floors.sentence());
         Claim noMargin = Claim.reaches(new Measured("swaps", 0.95, Double.NaN, 1), 0.9);
         assertEquals("Agrees with the paper: swaps (95.0%, n = 1) reaches 90.0%.", Verdict.of(noMargin).sentence());
+        assertEquals(Verdict.of(noMargin).sentence(), Verdict.of(noMargin).note("").note(" ").sentence(),
+                "a blank note adds nothing");
         assertThrows(IllegalArgumentException.class, () -> Verdict.of(List.of()));
     }
 
