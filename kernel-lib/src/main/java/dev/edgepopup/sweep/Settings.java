@@ -233,9 +233,11 @@ public final class Settings {
                 : Scale.ENVIRONMENT_VARIABLE + "=" + scale.name().toLowerCase(Locale.ROOT)
                         + (System.getenv(Scale.ENVIRONMENT_VARIABLE) == null ? ", the default"
                                 : "");
-        String what = String.format(Locale.ROOT, "%s at width %s, k in %s, seeds %s, %d epochs"
-                        + " over %,d training images of %s (%,d test images)",
-                String.join(", ", nets), list(widths), list(keeps),
+        String what = String.format(Locale.ROOT, "%s at %s, %s, %s %s, %d epochs over %,d"
+                        + " training images of %s (%,d test images)",
+                String.join(", ", nets), widths.length == 1 ? "width " + number(widths[0])
+                        : "widths " + list(widths), keeps.length == 1 ? "k = " + number(keeps[0])
+                        : "k in {" + list(keeps) + "}", seeds.length == 1 ? "seed" : "seeds",
                 Arrays.stream(seeds).mapToObj(Long::toString).collect(Collectors.joining(", ")),
                 epochs, trainImages, dataSet, testImages);
         return scale == Scale.QUICK
@@ -251,9 +253,7 @@ public final class Settings {
     }
 
     private static String list(double[] values) {
-        return Arrays.stream(values).mapToObj(Settings::number)
-                .collect(Collectors.joining(", ", values.length == 1 ? "" : "{", 
-                        values.length == 1 ? "" : "}"));
+        return Arrays.stream(values).mapToObj(Settings::number).collect(Collectors.joining(", "));
     }
 
     /** 0.5 as "0.5", 1.0 as "1", 0.1234567 as "0.1235". */

@@ -63,9 +63,11 @@ class ScaleTest {
         assertEquals(4, s.recipe().apply(Recipe.CIFAR10_EDGE_POPUP).epochs());
         String data = Datasets.cifar10Present() ? "CIFAR-10" : "Fashion-MNIST";
         assertEquals("Quick mode (set in code), sized for a CPU: conv2, conv4 at width 0.125, k in"
-                + " {0.1, 0.7}, seeds 1, 4 epochs over 3,000 training images of " + data
+                + " {0.1, 0.7}, seed 1, 4 epochs over 3,000 training images of " + data
                 + " (500 test images). Set EDGEPOPUP_SCALE=full or call Scale.set(Scale.FULL) for"
                 + " the paper's settings.", s.describe());
+        assertTrue(s.widths(0.25, 0.5).keeps(0.5).seeds(1, 2).describe().contains(
+                "at widths 0.25, 0.5, k = 0.5, seeds 1, 2, 4 epochs"), s.describe());
         Datasets.Data d = s.data();
         assertEquals(3_000, d.train().size());
         assertEquals(500, d.test().size());
