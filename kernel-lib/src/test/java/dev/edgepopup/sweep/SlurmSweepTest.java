@@ -145,4 +145,117 @@ class SlurmSweepTest {
             pool.shutdownNow();
         }
     }
+
+    /** Waits until {@code done} holds, polling the store, for at most two minutes. */
+    private static void await(String what, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "timed out waiting until " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean runningWithAnEpoch(RunStore store, RunConfig c) {
+        RunRecord r = store.find(c.key()).orElse(null);
+        return r != null && r.status() == RunStatus.RUNNING && r.checkpointEpoch() >= 1;
+    }
+
+    private static RunStatus status(RunStore store, RunConfig c) {
+        return store.find(c.key()).map(RunRecord::status).orElse(null);
+    }
+
+    @Test
+    void aCancelledTaskAndTheStopButtonLoseNoFinishedRunAndTheRunsResume() throws Exception {
+        try (RunStore store = postgres(); RunStore local = RunStore.open(dir.resolve("l.db"))) {
+            // Four runs of three epochs, two at a time, each batch slowed down.
+            Sweep sweep = fc(store).recipe(r -> r.epochs(3));
+            List<RunConfig> plan = sweep.configurations();
+            Slurm slow = cluster().workerClass(SlowWorker.class.getName());
+            SweepResult[] cut = new SweepResult[1];
+            Thread notebook = new Thread(() -> cut[0] = sweep.on(slow).run(), "notebook");
+            notebook.start();
+            // scancel of one running task: its run is interrupted, the others go on.
+            await("run 1 has an epoch", () -> runningWithAnEpoch(store, plan.get(0)));
+            RunTask first = store.latestTask(plan.get(0).key()).orElseThrow();
+            Process scancel = new ProcessBuilder("scancel", first.taskId()).inheritIO().start();
+            assertEquals(0, scancel.waitFor());
+            await("run 1 is interrupted", () -> status(store, plan.get(0)) == RunStatus.INTERRUPTED);
+            // The stop button once a run has finished and another is halfway.
+            await("a run finished and another has an epoch", () -> plan.stream().anyMatch(
+                    c -> status(store, c) == RunStatus.FINISHED) && plan.stream().skip(1)
+                            .anyMatch(c -> runningWithAnEpoch(store, c)));
+            notebook.interrupt();
+            notebook.join(TimeUnit.MINUTES.toMillis(3));
+            assertFalse(notebook.isAlive(), "run() returned after the stop");
+            assertTrue(cut[0].interrupted());
+            List<String> finished = new ArrayList<>();
+            int[] epochsBefore = new int[plan.size()];
+            for (int i = 0; i < plan.size(); i++) {
+                RunRecord r = store.find(plan.get(i).key()).orElseThrow();
+                assertTrue(r.status() == RunStatus.FINISHED || r.status() == RunStatus.INTERRUPTED,
+                        "run " + i + " " + r.status() + ": " + r.errorMessage());
+                if (r.status() == RunStatus.FINISHED) {
+                    finished.add(r.key());
+                }
+                epochsBefore[i] = r.checkpointEpoch();
+            }
+            assertEquals(RunStatus.INTERRUPTED, status(store, plan.get(0)));
+            assertTrue(epochsBefore[0] >= 1, "the cancelled run kept its epochs");
+            assertEquals(1, finished.size(), "one run finished before the stop: " + finished);
+
+            // Run the cell again: only the runs not finished are submitted; they continue.
+            SweepResult again = sweep.on(cluster()).run();
+            assertFalse(again.interrupted());
+            assertEquals(plan.size() - 1, again.trained());
+            assertEquals(1, again.reused());
+            Sweep.together(fc(local).recipe(r -> r.epochs(3))
+                    .on(Local.runsAtOnce(2).threadsPerRun(1)).progress(false));
+            for (int i = 0; i < plan.size(); i++) {
+                TinySweeps.assertSameResults(local, store, plan.get(i).key());
+                if (epochsBefore[i] > 0 && !finished.contains(plan.get(i).key())) {
+                    RunTask t = store.latestTask(plan.get(i).key()).orElseThrow();
+                    String log = Files.readString(t.logFile());
+                    assertTrue(log.contains("continuing from the checkpoint of epoch "
+                            + epochsBefore[i]), log);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTaskThatFailsIsAFailedRunWithItsError() throws Exception {
+        try (RunStore store = postgres()) {
+            // A node without the data set: the worker says so and stores the run as failed.
+            SweepResult noData = fc(store, 0.5).seeds(1).on(cluster()
+                    .env("EDGEPOPUP_FASHION_MNIST", dir.resolve("nothing").toString())).run();
+            RunRecord r = noData.records().get(0);
+            assertEquals(RunStatus.FAILED, r.status());
+            String why = r.errorMessage();
+            assertTrue(why.contains("no usable data on ") && why.contains("nothing")
+                    && why.contains("not found. Install Fashion-MNIST with: sudo apt-get "
+                            + "install dataset-fashion-mnist"), why);
+            assertTrue(why.contains("ended FAILED, exit code 1"), why);
+            assertTrue(why.contains("last lines:\nworker: task 0 of edgepopup-"), why);
+            System.out.println("a failed task's run, as stored: " + why);
+            assertTrue(shown.get(shown.size() - 1).contains("failed: no usable data on "),
+                    "the display says why: " + shown.get(shown.size() - 1));
+
+            // A task that dies without a word (no java on the node): the run fails, saying how.
+            SweepResult noJava = fc(store, 0.5).seeds(2).on(cluster()
+                    .java(dir.resolve("no-java"))).run();
+            String died = noJava.records().get(0).errorMessage();
+            assertEquals(RunStatus.FAILED, noJava.records().get(0).status());
+            assertTrue(died.contains("before its run finished") && died.contains("exit code 127")
+                    && died.contains("no-java"), died);
+
+            // Both are tried again by the next run, and finish.
+            SweepResult retried = Sweep.together(fc(store, 0.5).seeds(1).on(cluster()),
+                    fc(store, 0.5).seeds(2)).get(0);
+            assertEquals(1, retried.trained());
+            assertEquals(RunStatus.FINISHED, retried.records().get(0).status());
+            assertEquals(2, store.runs().stream().filter(x -> x.status() == RunStatus.FINISHED)
+                    .count());
+        }
+    }
 }
