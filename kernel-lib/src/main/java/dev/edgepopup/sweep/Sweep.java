@@ -218,8 +218,9 @@ public final class Sweep {
     }
 
     /**
-     * Where and how the runs train, e.g. {@code Local.runsAtOnce(2).threadsPerRun(1)}; by default
-     * {@link Local#auto()}.
+     * Where and how the runs train, e.g. {@code Local.runsAtOnce(2).threadsPerRun(1)}, or a Slurm
+     * cluster: {@code Slurm.partition("gpu").gpusPerRun(1).time("12:00:00")} with a store that
+     * every node reaches; by default {@link Local#auto()}.
      *
      * @param e the executor
      * @return this
