@@ -100,6 +100,11 @@ for _ in $(seq 60); do
   [ "$(sinfo -h -o %T 2>/dev/null)" = idle ] && break
   sleep 1
 done
+if [ "$(sinfo -h -o %T 2>/dev/null)" != idle ]; then
+  echo "test-slurm: the node did not come up; slurmctld's and slurmd's logs:" >&2
+  tail -n 20 "$tmp/slurm/slurmctld.log" "$tmp/slurm/slurmd.log" >&2 || true
+  exit 1
+fi
 sinfo
 
 echo "test-slurm: a throwaway PostgreSQL 15 server"
