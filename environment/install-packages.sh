@@ -3,6 +3,9 @@
 # Needs root, or sudo for apt-get.
 #   environment/install-packages.sh          what the notebooks and the tests need
 #   environment/install-packages.sh --hub    also JupyterHub and its proxy, for environment/workshop.sh
+#   environment/install-packages.sh --cluster  also Slurm, munge and PostgreSQL, for
+#                                              environment/test-slurm.sh (their services are not
+#                                              set up: the test starts its own)
 set -euo pipefail
 
 # Debian package -> a file that shows it is installed.
@@ -20,6 +23,14 @@ declare -A need=(
 if [ "${1:-}" = --hub ]; then
   need[jupyterhub]=/usr/bin/jupyterhub
   need[node-configurable-http-proxy]=/usr/bin/configurable-http-proxy
+fi
+# Only the cluster test needs these: a one-node Slurm cluster and a PostgreSQL run store.
+if [ "${1:-}" = --cluster ]; then
+  need[slurmctld]=/usr/sbin/slurmctld
+  need[slurmd]=/usr/sbin/slurmd
+  need[slurm-client]=/usr/bin/sbatch
+  need[munge]=/usr/sbin/munged
+  need[postgresql-15]=/usr/lib/postgresql/15/bin/initdb
 fi
 missing=()
 for pkg in "${!need[@]}"; do

@@ -6,6 +6,7 @@ import dev.edgepopup.data.Datasets;
 import dev.edgepopup.data.Datasets.Data;
 import dev.edgepopup.data.MissingDataException;
 import dev.edgepopup.init.Init;
+import dev.edgepopup.io.InterruptOnExit;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.nn.LayerInfo;
 import dev.edgepopup.nn.Method;
@@ -26,12 +27,11 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The command line: trains one configuration and prints its per-epoch table as the epochs finish,
@@ -209,7 +209,10 @@ public final class Train {
                 table.flush();
             }
         });
-        try (Net net = training.net(); CtrlC ignored = new CtrlC()) {
+        // Ctrl-C stops at the next batch and holds the exit until the partial result is printed;
+        // two minutes let an epoch's evaluation end before a batch sees the interrupt.
+        try (Net net = training.net();
+                InterruptOnExit ignored = new InterruptOnExit(Duration.ofSeconds(120))) {
             History h;
             try {
                 h = training.run();
@@ -244,40 +247,6 @@ public final class Train {
                         + " %.0f images/s",
                 h.finalTestAccuracy(), h.completedEpochs(), h.interrupted() ? " (interrupted)" : "",
                 net.keptCount() / net.weightCount(), net.weightCount(), h.imagesPerSecond());
-    }
-
-    /**
-     * While registered, Ctrl-C interrupts the training thread (which stops at the next batch) and
-     * holds the JVM's exit until the partial result has been printed.
-     */
-    private static final class CtrlC implements AutoCloseable {
-        /** Long enough for an epoch's evaluation to end before a batch sees the interrupt. */
-        private static final long GRACE_SECONDS = 120;
-        private final CountDownLatch reported = new CountDownLatch(1);
-        private final Thread hook;
-
-        CtrlC() {
-            Thread worker = Thread.currentThread();
-            hook = new Thread(() -> {
-                worker.interrupt();
-                try {
-                    reported.await(GRACE_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "train-ctrl-c");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        @Override
-        public void close() {
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running and was just released; the JVM exits when it returns.
-            }
-        }
     }
 
     /** A command line that cannot be run; the message is the one line to print. */

@@ -4,11 +4,16 @@ import java.util.Locale;
 
 /** Where a stored run stands. */
 public enum RunStatus {
+    /** Queued on a cluster's scheduler (a Slurm job array's task), not started yet. */
+    PENDING,
     /** Training, or killed while training (a SIGKILL leaves no chance to say otherwise). */
     RUNNING,
     /** Every epoch of the recipe done; the results are stored. */
     FINISHED,
-    /** Stopped by a thread interrupt; resumable from its checkpoint. */
+    /**
+     * Stopped before it finished: by a thread interrupt, or its cluster task was cancelled;
+     * resumable from its checkpoint.
+     */
     INTERRUPTED,
     /** Stopped by an error, e.g. a NaN loss; the message is stored. */
     FAILED;

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,16 +38,23 @@ import java.util.regex.Pattern;
  * same configuration always maps to the same row.
  *
  * <p><b>Database.</b> By default an SQLite file, {@code runs/runs.db} beside the notebooks
- * ({@link #open(Path)}); the JDBC URL is {@code jdbc:sqlite:/absolute/path/runs.db}. Any JDBC URL
- * works with {@link #open(String)}: queries are plain SQL and the schema,
- * {@code dev/edgepopup/store/schema.sql} on the class path, uses standard types only, so a
- * server database can replace the file (its driver on the class path). For SQLite URLs alone
+ * ({@link #open(Path)}); the JDBC URL is {@code jdbc:sqlite:/absolute/path/runs.db}. For SQLite
  * the store sets: WAL journal ({@code PRAGMA journal_mode=WAL}: readers never block the writer),
  * {@code PRAGMA synchronous=FULL} (a commit survives power loss), {@code PRAGMA foreign_keys=ON},
  * a busy timeout of {@value #BUSY_TIMEOUT_MS} ms and immediate write transactions (the driver's
  * {@code busy_timeout} and {@code transaction_mode} settings). Together these let several
- * kernels, i.e. several JVMs, write to one file at once: a writer waits for the lock instead of
- * failing with SQLITE_BUSY.
+ * kernels, i.e. several JVMs on one machine, write to one file at once: a writer waits for the
+ * lock instead of failing with SQLITE_BUSY. WAL needs memory shared between the processes, so
+ * the file must be on a local disk, never on a network file system (NFS, Lustre, GPFS) that
+ * several machines share.
+ *
+ * <p>For many machines at once, the workers of a cluster, {@link #open(String)} takes a
+ * PostgreSQL server, e.g. {@code jdbc:postgresql://db.example.org/edgepopup?user=me} (the driver
+ * reads the password from {@code ~/.pgpass}, or {@code &password=} in the URL): every write is
+ * one transaction, the schema is created under a lock, and a transaction that meets another's
+ * (a serialization failure, a deadlock, two workers inserting one row) is tried again. Any other
+ * JDBC URL works too, its driver on the class path: queries are plain SQL and the schema, {@code
+ * dev/edgepopup/store/schema.sql} on the class path, uses standard types only.
  *
  * <p><b>Schema</b> (see schema.sql for every column):
  *
@@ -58,6 +67,8 @@ import java.util.regex.Pattern;
  *             compute_precision, channels_last)
  * run_epochs (run_key FK, epoch, train_loss, train_accuracy, test_accuracy, learning_rate,
  *             wall_seconds, images_per_second; PK (run_key, epoch))
+ * run_tasks  (job_name, task_index, run_key FK, job_id, log_file, submitted_at;
+ *             PK (job_name, task_index)): which cluster task trains which run ({@link RunTask})
  * </pre>
  *
  * <p>Columns added later come as {@code ALTER TABLE ... ADD COLUMN} statements, which the store
@@ -67,19 +78,25 @@ import java.util.regex.Pattern;
  * {@code runs/checkpoints/} beside the database file. The training loop writes them atomically
  * after every epoch, and a conv net's checkpoint (scores or weights plus optimizer state, tens of
  * megabytes) would otherwise be rewritten into the database, and its WAL, every epoch. A finished
- * run's checkpoint is deleted: its results and subnetwork are in the database.
+ * run's checkpoint is deleted: its results and subnetwork are in the database. Workers on a
+ * cluster's nodes need a checkpoint directory that every node reads: {@link #open(String, Path)}.
  *
  * <p><b>Durability.</b> Every write is one transaction, committed before the method returns: an
  * epoch recorded with {@link #recordEpoch} survives a SIGKILL of the JVM right after.
  *
  * <p>One instance holds one connection and is safe for use from several threads (its methods
- * are synchronized). Close it when done.
+ * are synchronized); a server connection that broke is opened again at the next call. Close it
+ * when done.
  */
 public final class RunStore implements AutoCloseable {
     /** Milliseconds an SQLite writer waits for another connection's write lock. */
     public static final int BUSY_TIMEOUT_MS = 60_000;
 
-    private static final String SQLITE = "jdbc:sqlite:";
+    private static final String SQLITE_PREFIX = "jdbc:sqlite:";
+    /** PostgreSQL's advisory lock that schema creation holds: any fixed number ("EP"). */
+    private static final long SCHEMA_LOCK = 0x4550L;
+    /** Times a transaction that met another's is tried again before the error is thrown. */
+    private static final int RETRIES = 8;
     private static final Pattern ADD_COLUMN = Pattern.compile(
             "\\s*ALTER\\s+TABLE\\s+(\\w+)\\s+ADD\\s+COLUMN\\s+(\\w+)\\s.*",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
@@ -93,12 +110,42 @@ public final class RunStore implements AutoCloseable {
             + " r.library_version, r.compute_precision, r.channels_last,"
             + " (SELECT COUNT(*) FROM run_epochs e WHERE e.run_key = r.run_key) AS epochs_done";
 
-    private final String url;
-    private final Path checkpointDir;
-    private final Connection connection;
+    /** The databases the store knows the quirks of. */
+    private enum Dialect {
+        SQLITE("org.sqlite.JDBC", "BLOB"),
+        POSTGRESQL("org.postgresql.Driver", "BYTEA"),
+        OTHER(null, "BLOB");
 
-    private RunStore(String url, Path checkpointDir, Connection connection) {
+        /** Loaded by name: see {@link #open(String, Path)}. */
+        final String driver;
+        /** How the database spells schema.sql's BLOB. */
+        final String binaryType;
+
+        Dialect(String driver, String binaryType) {
+            this.driver = driver;
+            this.binaryType = binaryType;
+        }
+
+        static Dialect of(String jdbcUrl) {
+            return jdbcUrl.startsWith(SQLITE_PREFIX) ? SQLITE
+                    : jdbcUrl.startsWith("jdbc:postgresql:") ? POSTGRESQL : OTHER;
+        }
+    }
+
+    private static final String TASK_COLUMNS =
+            "job_name, task_index, run_key, job_id, log_file, submitted_at";
+
+    private final String url;
+    private final Properties properties;
+    private final Dialect dialect;
+    private final Path checkpointDir;
+    private Connection connection;
+
+    private RunStore(String url, Properties properties, Dialect dialect, Path checkpointDir,
+            Connection connection) {
         this.url = url;
+        this.properties = properties;
+        this.dialect = dialect;
         this.checkpointDir = checkpointDir;
         this.connection = connection;
     }
@@ -114,7 +161,7 @@ public final class RunStore implements AutoCloseable {
      */
     public static RunStore open(Path dbFile) {
         Path file = dbFile.toAbsolutePath();
-        return open(SQLITE + file, file.getParent().resolve("checkpoints"));
+        return open(SQLITE_PREFIX + file, file.getParent().resolve("checkpoints"));
     }
 
     /**
@@ -138,35 +185,36 @@ public final class RunStore implements AutoCloseable {
      * @throws StoreException if the database cannot be opened
      */
     public static RunStore open(String jdbcUrl, Path checkpointDir) {
-        boolean sqlite = jdbcUrl.startsWith(SQLITE);
+        Dialect dialect = Dialect.of(jdbcUrl);
         Properties props = new Properties();
         try {
-            if (sqlite) {
+            if (dialect == Dialect.SQLITE) {
                 Path file = sqliteFile(jdbcUrl);
                 if (file != null && file.toAbsolutePath().getParent() != null) {
                     Files.createDirectories(file.toAbsolutePath().getParent());
                 }
-                // Notebook kernels load jars into a class loader that DriverManager's own service
-                // scan does not see; loading the driver class registers it from ours.
-                Class.forName("org.sqlite.JDBC");
                 props.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MS));
                 // BEGIN IMMEDIATE: a transaction that read first and then writes cannot wait for
                 // the lock in WAL mode (it fails at once with SQLITE_BUSY); taking the write
                 // lock at BEGIN makes every writer wait its turn instead.
                 props.setProperty("transaction_mode", "IMMEDIATE");
+            } else if (dialect == Dialect.POSTGRESQL) {
+                // A worker's connection idles through a whole epoch: keep-alives stop firewalls
+                // from dropping it unseen.
+                props.setProperty("tcpKeepAlive", "true");
+                props.setProperty("ApplicationName", "edgepopup");
             }
-            Connection c = DriverManager.getConnection(jdbcUrl, props);
-            RunStore store = new RunStore(jdbcUrl, checkpointDir.toAbsolutePath(), c);
+            if (dialect.driver != null) {
+                // Notebook kernels load jars into a class loader that DriverManager's own service
+                // scan does not see; loading the driver class registers it from ours.
+                Class.forName(dialect.driver);
+            }
+            Connection c = connect(jdbcUrl, props, dialect);
+            RunStore store = new RunStore(jdbcUrl, props, dialect, checkpointDir.toAbsolutePath(),
+                    c);
             try {
-                if (sqlite) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("PRAGMA journal_mode=WAL");
-                        s.execute("PRAGMA synchronous=FULL");
-                        s.execute("PRAGMA foreign_keys=ON");
-                    }
-                }
                 store.createSchema();
-            } catch (RuntimeException | SQLException e) {
+            } catch (RuntimeException e) {
                 c.close();
                 throw e;
             }
@@ -178,9 +226,25 @@ public final class RunStore implements AutoCloseable {
         }
     }
 
+    private static Connection connect(String jdbcUrl, Properties props, Dialect dialect)
+            throws SQLException {
+        Connection c = DriverManager.getConnection(jdbcUrl, props);
+        if (dialect == Dialect.SQLITE) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA foreign_keys=ON");
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
     /** The file of an SQLite URL, or null for an in-memory database. */
     private static Path sqliteFile(String jdbcUrl) {
-        String path = jdbcUrl.substring(SQLITE.length());
+        String path = jdbcUrl.substring(SQLITE_PREFIX.length());
         int query = path.indexOf('?');
         if (query >= 0) {
             if (path.substring(query).contains("mode=memory")) {
@@ -195,7 +259,7 @@ public final class RunStore implements AutoCloseable {
     }
 
     private static Path defaultCheckpointDir(String jdbcUrl) {
-        Path file = jdbcUrl.startsWith(SQLITE) ? sqliteFile(jdbcUrl) : null;
+        Path file = jdbcUrl.startsWith(SQLITE_PREFIX) ? sqliteFile(jdbcUrl) : null;
         return file == null
                 ? Path.of("runs", "checkpoints")
                 : file.toAbsolutePath().getParent().resolve("checkpoints");
@@ -217,9 +281,15 @@ public final class RunStore implements AutoCloseable {
             int comment = line.indexOf("--");
             code.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
         }
+        String statements = code.toString().replaceAll("\\bBLOB\\b", dialect.binaryType);
         write("create the schema", c -> {
             try (Statement s = c.createStatement()) {
-                for (String statement : code.toString().split(";")) {
+                if (dialect == Dialect.POSTGRESQL) {
+                    // Workers starting together would race to create the same tables (which
+                    // PostgreSQL answers with a duplicate-key error); they take turns instead.
+                    s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+                }
+                for (String statement : statements.split(";")) {
                     if (!statement.isBlank() && !addsAnExistingColumn(c, statement)) {
                         s.execute(statement);
                     }
@@ -236,9 +306,10 @@ public final class RunStore implements AutoCloseable {
         if (!m.matches()) {
             return false;
         }
-        // Unquoted names: SQLite keeps their case, PostgreSQL folds them to lower case.
+        // Unquoted names: SQLite keeps their case, PostgreSQL folds them to lower case. The
+        // current schema only: a server database may hold other stores' tables in others.
         for (String table : new String[] {m.group(1), m.group(1).toLowerCase(Locale.ROOT)}) {
-            try (ResultSet rs = c.getMetaData().getColumns(null, null, table, null)) {
+            try (ResultSet rs = c.getMetaData().getColumns(null, c.getSchema(), table, null)) {
                 while (rs.next()) {
                     if (rs.getString("COLUMN_NAME").equalsIgnoreCase(m.group(2))) {
                         return true;
@@ -278,29 +349,45 @@ public final class RunStore implements AutoCloseable {
      * @return the run's key
      */
     public synchronized String start(RunConfig config) {
+        return setStatusOrInsert(config, RunStatus.RUNNING);
+    }
+
+    /**
+     * Marks a run as pending: queued on a cluster, where a worker will {@link #start} it.
+     * Inserts its row if it is new (the worker reads its configuration from it); an existing
+     * row keeps its epochs, checkpoint and creation time and loses any earlier results or error.
+     *
+     * @param config the run's configuration
+     * @return the run's key
+     */
+    public synchronized String queue(RunConfig config) {
+        return setStatusOrInsert(config, RunStatus.PENDING);
+    }
+
+    private String setStatusOrInsert(RunConfig config, RunStatus status) {
         String key = config.key();
         String now = now();
-        write("start run " + key, c -> {
+        write(status.columnValue() + " run " + key, c -> {
             int updated;
             try (PreparedStatement p = c.prepareStatement("UPDATE runs SET status = ?,"
                     + " error_message = NULL, final_test_accuracy = NULL, kept_fraction = NULL,"
                     + " subnetwork = NULL, wall_seconds = NULL, images_per_second = NULL,"
                     + " finished_at = NULL, updated_at = ? WHERE run_key = ?")) {
-                p.setString(1, RunStatus.RUNNING.columnValue());
+                p.setString(1, status.columnValue());
                 p.setString(2, now);
                 p.setString(3, key);
                 updated = p.executeUpdate();
             }
             if (updated == 0) {
-                insert(c, key, config, now);
+                insert(c, key, config, now, status);
             }
             return null;
         });
         return key;
     }
 
-    private static void insert(Connection c, String key, RunConfig config, String now)
-            throws SQLException {
+    private static void insert(Connection c, String key, RunConfig config, String now,
+            RunStatus status) throws SQLException {
         NetSpec s = config.spec();
         Recipe r = config.recipe();
         try (PreparedStatement p = c.prepareStatement("INSERT INTO runs (run_key, net_arch,"
@@ -327,7 +414,7 @@ public final class RunStore implements AutoCloseable {
             p.setInt(i++, config.testSize());
             p.setString(i++, Json.GSON.toJson(s));
             p.setString(i++, Json.GSON.toJson(r));
-            p.setString(i++, RunStatus.RUNNING.columnValue());
+            p.setString(i++, status.columnValue());
             p.setString(i++, now);
             p.setString(i++, now);
             p.setString(i++, config.library());
@@ -446,7 +533,7 @@ public final class RunStore implements AutoCloseable {
                 setDouble(p, 2, finalTestAccuracy);
                 setDouble(p, 3, keptFraction);
                 if (subnetwork == null) {
-                    p.setNull(4, Types.BLOB);
+                    p.setNull(4, Types.VARBINARY); // BLOB would mean a large object to PostgreSQL
                 } else {
                     p.setBytes(4, subnetwork);
                 }
@@ -497,18 +584,20 @@ public final class RunStore implements AutoCloseable {
     }
 
     /**
-     * Deletes a run: its row, its epochs and its checkpoint file. The next sweep that plans it
-     * trains it from scratch.
+     * Deletes a run: its row, its epochs, its cluster tasks and its checkpoint file. The next
+     * sweep that plans it trains it from scratch.
      *
      * @param key the run's key
      * @return true if the run was stored
      */
     public synchronized boolean forget(String key) {
         boolean existed = write("forget run " + key, c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "DELETE FROM run_epochs WHERE run_key = ?")) {
-                p.setString(1, key);
-                p.executeUpdate();
+            for (String table : List.of("run_epochs", "run_tasks")) {
+                try (PreparedStatement p = c.prepareStatement(
+                        "DELETE FROM " + table + " WHERE run_key = ?")) {
+                    p.setString(1, key);
+                    p.executeUpdate();
+                }
             }
             try (PreparedStatement p = c.prepareStatement("DELETE FROM runs WHERE run_key = ?")) {
                 p.setString(1, key);
@@ -571,6 +660,91 @@ public final class RunStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Records the tasks of a submission to a cluster, all in one transaction. Their runs must
+     * be stored ({@link #queue}).
+     *
+     * @param tasks the tasks
+     */
+    public synchronized void addTasks(List<RunTask> tasks) {
+        write("record " + tasks.size() + " cluster tasks", c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO run_tasks (job_name,"
+                    + " task_index, run_key, job_id, log_file, submitted_at) VALUES (?, ?, ?, ?,"
+                    + " ?, ?)")) {
+                for (RunTask t : tasks) {
+                    p.setString(1, t.jobName());
+                    p.setInt(2, t.index());
+                    p.setString(3, t.runKey());
+                    p.setString(4, t.jobId());
+                    p.setString(5, t.logFile().toString());
+                    p.setString(6, TIME.format(t.submittedAt()));
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Records the id the cluster's scheduler gave a submission.
+     *
+     * @param jobName the submission's name
+     * @param jobId the scheduler's id of its job array
+     */
+    public synchronized void setJobId(String jobName, String jobId) {
+        write("record the job id of " + jobName, c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "UPDATE run_tasks SET job_id = ? WHERE job_name = ?")) {
+                p.setString(1, jobId);
+                p.setString(2, jobName);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * @param jobName a submission's name
+     * @param index a task's index in it
+     * @return the task, if recorded
+     */
+    public synchronized Optional<RunTask> task(String jobName, int index) {
+        return read("find task " + index + " of " + jobName, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + TASK_COLUMNS
+                    + " FROM run_tasks WHERE job_name = ? AND task_index = ?")) {
+                p.setString(1, jobName);
+                p.setInt(2, index);
+                return tasks(p).stream().findFirst();
+            }
+        });
+    }
+
+    /**
+     * @param key a run's key
+     * @return the task of the run's newest submission to a cluster, if it had any
+     */
+    public synchronized Optional<RunTask> latestTask(String key) {
+        return read("find the task of run " + key, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + TASK_COLUMNS
+                    + " FROM run_tasks WHERE run_key = ? ORDER BY submitted_at DESC,"
+                    + " job_name DESC")) {
+                p.setString(1, key);
+                return tasks(p).stream().findFirst();
+            }
+        });
+    }
+
+    private static List<RunTask> tasks(PreparedStatement p) throws SQLException {
+        List<RunTask> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(new RunTask(rs.getString(1), rs.getInt(2), rs.getString(3),
+                        rs.getString(4), Path.of(rs.getString(5)), instant(rs.getString(6))));
+            }
+        }
+        return out;
+    }
+
     private static List<RunRecord> records(PreparedStatement p) throws SQLException {
         List<RunRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
@@ -629,48 +803,91 @@ public final class RunStore implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction and commits it. */
+    /**
+     * Runs {@code work} in one transaction and commits it; on a server database, a transaction
+     * that met another's, or lost its connection, is tried again (every write here can be).
+     */
     private <T> T write(String what, Work<T> work) {
-        try {
-            connection.setAutoCommit(false);
-        } catch (SQLException e) {
-            resetAutoCommit();
-            throw new StoreException("could not " + what + " (" + url + ")", e);
-        }
-        try {
-            T result = work.run(connection);
-            // Switching auto-commit back on commits (JDBC). An explicit commit() first would make
-            // the SQLite driver begin the next transaction at once and hold the write lock.
-            connection.setAutoCommit(true);
-            return result;
-        } catch (SQLException | RuntimeException e) {
+        for (int attempt = 1; ; attempt++) {
             try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
+                return transaction(work);
+            } catch (SQLException e) {
+                if (attempt > RETRIES || !retryable(e)) {
+                    throw new StoreException("could not " + what + " (" + url + ")", e);
+                }
+                // Not Thread.sleep: an interrupt (the stop button) must not lose the write.
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1, 1L << attempt)
+                        * 5_000_000L);
             }
-            resetAutoCommit();
-            if (e instanceof RuntimeException) {
-                throw (RuntimeException) e;
-            }
-            throw new StoreException("could not " + what + " (" + url + ")", e);
         }
     }
 
-    /** Leaves the connection in auto-commit mode after a failed transaction. */
-    private void resetAutoCommit() {
+    private <T> T transaction(Work<T> work) throws SQLException {
+        Connection c = connection();
         try {
-            connection.setAutoCommit(true);
+            c.setAutoCommit(false);
+            T result = work.run(c);
+            // Switching auto-commit back on commits (JDBC). An explicit commit() first would make
+            // the SQLite driver begin the next transaction at once and hold the write lock.
+            c.setAutoCommit(true);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            resetAutoCommit(c);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a failed transaction can simply run again: PostgreSQL's serialization failure and
+     * deadlock, a unique key two writers inserted at once (the second try finds the row), and a
+     * lost connection.
+     */
+    private boolean retryable(SQLException e) {
+        String state = e.getSQLState();
+        if (dialect == Dialect.SQLITE || state == null) {
+            return false; // SQLite waits for its lock itself (busy_timeout)
+        }
+        return state.equals("40001") || state.equals("40P01") || state.equals("23505")
+                || state.startsWith("08");
+    }
+
+    /** The open connection, made anew when a server database's connection broke. */
+    private Connection connection() throws SQLException {
+        if (dialect != Dialect.SQLITE && (connection.isClosed() || !connection.isValid(10))) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // It is broken already; the new one replaces it.
+            }
+            connection = connect(url, properties, dialect);
+        }
+        return connection;
+    }
+
+    /** Leaves the connection in auto-commit mode after a failed transaction. */
+    private static void resetAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
         } catch (SQLException ignored) {
             // Nothing is left to commit; the next write sets the mode again.
         }
     }
 
     private <T> T read(String what, Work<T> work) {
-        try {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw new StoreException("could not " + what + " (" + url + ")", e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.run(connection());
+            } catch (SQLException e) {
+                if (attempt > 2 || e.getSQLState() == null || !e.getSQLState().startsWith("08")
+                        || dialect == Dialect.SQLITE) {
+                    throw new StoreException("could not " + what + " (" + url + ")", e);
+                }
+            }
         }
     }
 

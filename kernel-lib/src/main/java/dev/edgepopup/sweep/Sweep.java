@@ -3,11 +3,8 @@ package dev.edgepopup.sweep;
 import dev.edgepopup.data.Datasets;
 import dev.edgepopup.display.Display;
 import dev.edgepopup.data.ImageSource;
-import dev.edgepopup.export.Subnetwork;
 import dev.edgepopup.init.Init;
 import dev.edgepopup.nn.LayerShape;
-import dev.edgepopup.nn.Method;
-import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Nets;
 import dev.edgepopup.nn.Precision;
@@ -15,18 +12,9 @@ import dev.edgepopup.store.RunConfig;
 import dev.edgepopup.store.RunRecord;
 import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
-import dev.edgepopup.train.EpochRecord;
-import dev.edgepopup.train.History;
 import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Recipe;
-import dev.edgepopup.train.Training;
-import dev.edgepopup.train.TrainingDivergedException;
 import dev.edgepopup.train.TrainingListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,8 +25,6 @@ import java.util.TreeSet;
 import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -232,8 +218,9 @@ public final class Sweep {
     }
 
     /**
-     * Where and how the runs train, e.g. {@code Local.runsAtOnce(2).threadsPerRun(1)}; by default
-     * {@link Local#auto()}.
+     * Where and how the runs train, e.g. {@code Local.runsAtOnce(2).threadsPerRun(1)}, or a Slurm
+     * cluster: {@code Slurm.partition("gpu").gpusPerRun(1).time("12:00:00")} with a store that
+     * every node reaches; by default {@link Local#auto()}.
      *
      * @param e the executor
      * @return this
@@ -368,26 +355,35 @@ public final class Sweep {
                 first.executor.describe(toTrain.size()),
                 first.progress == null ? Display.attached() : first.progress, System::nanoTime);
         Set<String> reusedNow = ConcurrentHashMap.newKeySet();
-        SweepExecutor.Outcome o = first.executor.execute(toTrain, (run, threads) -> {
-            Sweep sweep = owner.get(run.config().key());
-            RunRecord r = sweep.store.find(run.config().key()).orElse(null);
-            if (r != null && r.status() == RunStatus.FINISHED) {
-                shown.reusedNow(run); // another sweep finished it meanwhile
-                reusedNow.add(r.key());
+        SweepExecutor.Trainer trainer = new SweepExecutor.Trainer() {
+            @Override
+            public RunRecord train(PlannedRun run, int threads) {
+                Sweep sweep = owner.get(run.config().key());
+                RunRecord r = sweep.store.find(run.config().key()).orElse(null);
+                if (r != null && r.status() == RunStatus.FINISHED) {
+                    shown.reusedNow(run); // another sweep finished it meanwhile
+                    reusedNow.add(r.key());
+                    return r;
+                }
+                // Everything the run computes, the kept fraction's sum after training included,
+                // on its own thread count: sums in another count round differently.
+                int before = Threads.get();
+                Threads.set(threads);
+                try {
+                    r = sweep.train(run.config(), shown.listener(run));
+                } finally {
+                    Threads.set(before);
+                }
+                shown.ended(run, r);
                 return r;
             }
-            // Everything the run computes, the kept fraction's sum after training included, on
-            // its own thread count: sums in another count round differently.
-            int before = Threads.get();
-            Threads.set(threads);
-            try {
-                r = sweep.train(run.config(), shown.listener(run));
-            } finally {
-                Threads.set(before);
+
+            @Override
+            public RunStore store(PlannedRun run) {
+                return owner.get(run.config().key()).store;
             }
-            shown.ended(run, r);
-            return r;
-        }, shown);
+        };
+        SweepExecutor.Outcome o = first.executor.execute(toTrain, trainer, shown);
         Map<String, RunRecord> ran = new LinkedHashMap<>();
         o.records().forEach(r -> ran.put(r.key(), r));
         shown.end(o.stopped());
@@ -470,91 +466,11 @@ public final class Sweep {
 
     /** Trains one run on the calling thread. */
     private RunRecord train(RunConfig c, TrainingListener progress) {
-        String key = store.start(c);
-        Path checkpoint = store.checkpointFile(key);
-        Training training = resumable(checkpoint);
-        if (training == null) {
-            // The configuration's precision is resolved already: force keeps it as it is.
-            training = Training.of(c.spec().build(), train, test)
-                    .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint)
-                    .precision(c.precision()).forceBf16(true).channelsLast(c.channelsLast());
-        }
-        // The recorder goes first: an epoch is committed before any other listener hears of it.
-        StoreRecorder recorder = new StoreRecorder(store, key);
-        training.listener(recorder);
-        training.listener(progress);
+        List<TrainingListener> more = new ArrayList<>(List.of(progress));
         if (listeners != null) {
-            training.listener(listeners.apply(c));
+            more.add(listeners.apply(c));
         }
-        try (Net net = training.net()) {
-            History h = training.run();
-            recorder.checkpointWritten();
-            if (h.interrupted()) {
-                store.markInterrupted(key);
-            } else {
-                finish(key, c, net, h, checkpoint);
-            }
-        } catch (TrainingDivergedException e) {
-            recorder.checkpointWritten();
-            store.markFailed(key, e.getMessage());
-        } catch (UncheckedIOException e) {
-            // An interrupt that lands while the checkpoint is written closes its file channel;
-            // the previous checkpoint is intact, so the run is as resumable as after any interrupt.
-            if (!(e.getCause() instanceof ClosedByInterruptException)) {
-                store.markFailed(key, String.valueOf(e.getMessage()));
-                throw e;
-            }
-            store.markInterrupted(key);
-        } catch (RuntimeException e) {
-            store.markFailed(key, e.toString());
-            throw e;
-        }
-        return store.find(key).orElseThrow();
-    }
-
-    /** The run's training continued from its checkpoint, or null when there is none to use. */
-    private Training resumable(Path checkpoint) {
-        if (!Files.exists(checkpoint)) {
-            return null;
-        }
-        try {
-            return Training.resume(checkpoint, train, test);
-        } catch (IOException e) {
-            // A damaged checkpoint cannot be continued: train from scratch, which rewrites it.
-            return null;
-        }
-    }
-
-    private void finish(String key, RunConfig c, Net net, History h, Path checkpoint) {
-        // Writing files with the interrupt flag set fails (interruptible channels): hold an
-        // interrupt that arrived during the last epoch's evaluation until the results are safe.
-        boolean interrupted = Thread.interrupted();
-        try {
-            byte[] subnetwork = c.spec().method() == Method.EDGE_POPUP ? subnetworkBytes(net, key)
-                    : null;
-            double seconds = h.epochs().stream().filter(EpochRecord::complete)
-                    .mapToDouble(EpochRecord::seconds).sum();
-            store.finish(key, h.finalTestAccuracy(), net.keptCount() / net.weightCount(),
-                    subnetwork, seconds, h.imagesPerSecond());
-            Files.deleteIfExists(checkpoint);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not store the results of run " + key, e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private byte[] subnetworkBytes(Net net, String key) throws IOException {
-        Files.createDirectories(store.checkpointDir());
-        Path tmp = Files.createTempFile(store.checkpointDir(), key, ".subnet");
-        try {
-            Subnetwork.of(net).save(tmp);
-            return Files.readAllBytes(tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return new RunTrainer(store, train, test).train(c, more);
     }
 
     private static <T> List<T> nonEmpty(List<T> values, String what) {

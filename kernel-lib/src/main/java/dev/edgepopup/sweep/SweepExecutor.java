@@ -1,11 +1,13 @@
 package dev.edgepopup.sweep;
 
 import dev.edgepopup.store.RunRecord;
+import dev.edgepopup.store.RunStore;
 import java.util.List;
 
 /**
  * Where and how a sweep trains the runs its store has not finished ({@link Sweep#on}):
- * {@link Local} trains them in this JVM, several at once where that is faster. Whatever the
+ * {@link Local} trains them in this JVM, several at once where that is faster; {@link Slurm} as
+ * a job array on a Slurm cluster, watched from here through the store. Whatever the
  * executor, every run's epochs and results go to the sweep's store as they happen, an interrupt
  * of the calling thread (a notebook's stop button) stops every active run at its next batch and
  * leaves it resumable, and a run that fails is stored as failed while the others go on.
@@ -13,7 +15,7 @@ import java.util.List;
 public abstract class SweepExecutor {
     SweepExecutor() {}
 
-    /** Trains one run on the calling thread. */
+    /** Trains one run on the calling thread, and says where each run is kept. */
     interface Trainer {
         /**
          * @param run the run
@@ -22,6 +24,12 @@ public abstract class SweepExecutor {
          * @return the run as stored when it ended (finished, failed or interrupted)
          */
         RunRecord train(PlannedRun run, int threads);
+
+        /**
+         * @param run a run
+         * @return the store of the sweep that planned it
+         */
+        RunStore store(PlannedRun run);
     }
 
     /**

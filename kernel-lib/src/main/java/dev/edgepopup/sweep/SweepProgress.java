@@ -18,9 +18,11 @@ import java.util.function.LongSupplier;
  * The live display of a whole sweep, one display redrawn in place ({@link Display}): a line per
  * active run (run i of N, its configuration, epoch, accuracies, images/s, time left), the runs
  * trained and reused so far and the sweep's time left. It ends saying how many runs the sweep
- * trained and how many it reused from the run store. Runs report through {@link #listener} from
- * their own threads; only {@link #refresh} and {@link #end}, called by the thread that runs the
- * sweep, draw.
+ * trained and how many it reused from the run store, and the error of each failed run. Runs in
+ * this JVM report through {@link #listener} from their own threads; runs on a cluster through
+ * {@link #remote}, from what their store and the scheduler say (their task, pending or running,
+ * epochs and test accuracy). Only {@link #refresh} and {@link #end}, called by the thread that
+ * runs the sweep, draw.
  */
 final class SweepProgress {
     private static final long MIN_NANOS_BETWEEN_UPDATES = 500_000_000L;
@@ -40,6 +42,12 @@ final class SweepProgress {
         double trainAccuracy = Double.NaN;
         double testAccuracy = Double.NaN;
         double imagesPerSecond = Double.NaN;
+        /** The cluster task training it, e.g. "1234_5"; null for a run in this JVM. */
+        String task;
+        /** The task's state, "pending" or "running". */
+        String taskState;
+        /** Finished epochs in the store (cluster runs). */
+        int epochsStored;
 
         Run(PlannedRun planned) {
             this.planned = planned;
@@ -65,6 +73,8 @@ final class SweepProgress {
     private int trained;
     private int failed;
     private int interrupted;
+    private final List<String> failures = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
     private Display.Handle handle;
     private long lastDrawn;
     private String drawn;
@@ -127,6 +137,43 @@ final class SweepProgress {
     }
 
     /**
+     * Adds a line under the display's first, and to its last state, e.g. the cluster job's id.
+     *
+     * @param line the line
+     */
+    synchronized void note(String line) {
+        notes.add(line);
+    }
+
+    /**
+     * A run on a cluster, as its store and the scheduler show it now.
+     *
+     * @param run the run
+     * @param task the task training it, e.g. "1234_5"
+     * @param state the task's state: "pending" or "running"
+     * @param epochsStored finished epochs in the store
+     * @param testAccuracy the last finished epoch's test accuracy; NaN before the first
+     */
+    synchronized void remote(PlannedRun run, String task, String state, int epochsStored,
+            double testAccuracy) {
+        Run r = runs.get(run.number());
+        if (r.task == null) { // first seen: what is stored already is not this sweep's work
+            r.firstEpoch = epochsStored + 1;
+            r.epochsToTrain = run.config().recipe().epochs() - epochsStored;
+            r.startNanos = clock.getAsLong();
+        }
+        r.task = task;
+        r.taskState = state;
+        r.started = state.equals("running");
+        r.epochsStored = epochsStored;
+        r.testAccuracy = testAccuracy;
+        // epochsDone() then counts the stored epochs of this sweep.
+        r.epoch = epochsStored + 1;
+        r.batch = 0;
+        r.batches = 1;
+    }
+
+    /**
      * A run found finished in the store when its turn came (another sweep trained it).
      *
      * @param run the run
@@ -148,6 +195,10 @@ final class SweepProgress {
         trained++;
         if (record.status() == RunStatus.FAILED) {
             failed++;
+            if (record.errorMessage() != null) {
+                failures.add("run " + run.number() + "/" + planned + " " + label(run.config())
+                        + " failed: " + record.errorMessage().strip());
+            }
         } else if (record.status() == RunStatus.INTERRUPTED) {
             interrupted++;
             r.epochsToTrain = (int) Math.floor(r.epochsDone());
@@ -196,20 +247,22 @@ final class SweepProgress {
         sb.append("Sweep of ").append(planned).append(planned == 1 ? " run: " : " runs: ")
                 .append(trained).append(" trained, ").append(reused)
                 .append(" reused from the run store");
-        List<String> notes = new ArrayList<>();
+        List<String> ends = new ArrayList<>();
         if (failed > 0) {
-            notes.add(failed + " failed");
+            ends.add(failed + " failed");
         }
         if (interrupted > 0) {
-            notes.add(interrupted + " interrupted");
+            ends.add(interrupted + " interrupted");
         }
-        if (!notes.isEmpty()) {
-            sb.append(" (").append(String.join(", ", notes)).append(')');
+        if (!ends.isEmpty()) {
+            sb.append(" (").append(String.join(", ", ends)).append(')');
         }
         sb.append(" in ").append(duration((clock.getAsLong() - start) / 1e9));
         if (stopped) {
             sb.append("; stopped: run the sweep again to resume the rest");
         }
+        notes.forEach(n -> sb.append(System.lineSeparator()).append(n));
+        failures.forEach(f -> sb.append(System.lineSeparator()).append(f));
         return sb.toString();
     }
 
@@ -218,15 +271,27 @@ final class SweepProgress {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Sweep of %d runs: %d reused from the run store, %d "
                 + "to train (%s)%n", planned, reused, runs.size(), layout));
+        notes.forEach(n -> sb.append(n).append(System.lineSeparator()));
         double done = 0;
         double total = 0;
         long now = clock.getAsLong();
+        int pending = 0;
+        int running = 0;
         for (Run r : runs.values()) {
             done += r.epochsDone();
             total += r.epochsToTrain;
             if (r.started && !r.ended) {
-                sb.append(line(r, now)).append(System.lineSeparator());
+                sb.append(r.task == null ? line(r, now) : remoteLine(r))
+                        .append(System.lineSeparator());
             }
+            if (r.task != null && !r.ended) {
+                pending += r.started ? 0 : 1;
+                running += r.started ? 1 : 0;
+            }
+        }
+        if (pending + running > 0) {
+            sb.append("tasks: ").append(pending).append(" pending, ").append(running)
+                    .append(" running").append(System.lineSeparator());
         }
         sb.append(trained).append(" of ").append(runs.size()).append(" trained");
         if (failed > 0) {
@@ -260,6 +325,21 @@ final class SweepProgress {
             double elapsed = (now - r.startNanos) / 1e9;
             sb.append(", ").append(duration(elapsed / done * (r.epochsToTrain - done)))
                     .append(" left");
+        }
+        return sb.toString();
+    }
+
+    /** e.g. "run 3/8 fc w1 k0.5 ... seed 1, task 1234_2: epoch 2/4, test acc 0.7123 after 1". */
+    private String remoteLine(Run r) {
+        StringBuilder sb = new StringBuilder();
+        int epochs = r.planned.config().recipe().epochs();
+        sb.append("run ").append(r.planned.number()).append('/').append(planned).append(' ')
+                .append(label(r.planned.config())).append(", task ").append(r.task)
+                .append(": epoch ").append(Math.min(r.epochsStored + 1, epochs)).append('/')
+                .append(epochs);
+        if (!Double.isNaN(r.testAccuracy)) {
+            sb.append(String.format(Locale.ROOT, ", test acc %.4f after epoch %d",
+                    r.testAccuracy, r.epochsStored));
         }
         return sb.toString();
     }

@@ -1,6 +1,6 @@
--- The run store's schema (dev.edgepopup.store.RunStore runs this file on every open).
--- Plain SQL: VARCHAR, INTEGER, BIGINT, DOUBLE PRECISION and BLOB, so a server database can take
--- the place of the SQLite file (PostgreSQL spells BLOB as BYTEA). Column names avoid reserved
+-- The run store's schema (dev.edgepopup.store.RunStore runs this file on every open), one file
+-- for every database: plain SQL with VARCHAR, INTEGER, BIGINT, DOUBLE PRECISION and BLOB, which
+-- the store writes as BYTEA for PostgreSQL (its name for the type). Column names avoid reserved
 -- words (METHOD, KEY). Times are UTC ISO-8601 strings with milliseconds,
 -- "2025-01-31T12:00:00.000Z", which sort as text. Statements end with a semicolon; comments
 -- start with two dashes (the loader splits on both, so neither appears inside a statement).
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS runs (
     test_size           INTEGER          NOT NULL,
     spec_json           VARCHAR(4000)    NOT NULL,
     recipe_json         VARCHAR(4000)    NOT NULL,
-    -- running, finished, interrupted or failed
+    -- pending, running, finished, interrupted or failed
     status              VARCHAR(16)      NOT NULL,
     -- the last epoch whose checkpoint file is known to be written (0: none)
     checkpoint_epoch    INTEGER          NOT NULL,
@@ -66,3 +66,20 @@ CREATE TABLE IF NOT EXISTS run_epochs (
     images_per_second   DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (run_key, epoch)
 );
+
+-- Which task of a cluster job array trains which run (dev.edgepopup.sweep.Slurm): the worker of
+-- task task_index of the submission job_name reads its run from here. A run sent again later
+-- (resumed, or failed and retried) has a row per submission; the newest one is its current task.
+CREATE TABLE IF NOT EXISTS run_tasks (
+    -- unique per submission, also the job's name on the cluster, e.g. edgepopup-3fa9c2d1e0b4
+    job_name            VARCHAR(100)     NOT NULL,
+    -- the task's index in the array (SLURM_ARRAY_TASK_ID)
+    task_index          INTEGER          NOT NULL,
+    run_key             VARCHAR(64)      NOT NULL REFERENCES runs (run_key),
+    -- the scheduler's id of the job array, set once it answered the submission
+    job_id              VARCHAR(100),
+    log_file            VARCHAR(1000)    NOT NULL,
+    submitted_at        VARCHAR(24)      NOT NULL,
+    PRIMARY KEY (job_name, task_index)
+);
+CREATE INDEX IF NOT EXISTS run_tasks_by_run ON run_tasks (run_key);

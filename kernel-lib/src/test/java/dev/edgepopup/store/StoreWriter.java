@@ -48,11 +48,11 @@ public final class StoreWriter {
     }
 
     /**
-     * @param args database file, run prefix, run count, go file
+     * @param args the store's JDBC URL, run prefix, run count, go file
      * @throws Exception on any failure (the exit code and stack trace tell the test)
      */
     public static void main(String[] args) throws Exception {
-        try (RunStore store = RunStore.open(Path.of(args[0]))) {
+        try (RunStore store = RunStore.open(args[0])) {
             System.out.println("ready");
             System.out.flush();
             Path go = Path.of(args[3]);

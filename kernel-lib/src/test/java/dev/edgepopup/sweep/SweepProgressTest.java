@@ -126,4 +126,29 @@ class SweepProgressTest {
         assertEquals("59 min 59 s", SweepProgress.duration(3599));
         assertEquals("2 h 00 min", SweepProgress.duration(7200));
     }
+
+    @Test
+    void clusterRunsShowTheirTaskEpochAndAccuracyAndFailedRunsTheirError() {
+        PlannedRun a = run(1, 0.3);
+        PlannedRun b = run(2, 0.7);
+        SweepProgress p = progress(List.of(a, b));
+        p.note("Slurm job 41; task logs in /shared/slurm");
+        p.remote(a, "41_0", "running", 1, 0.625);
+        p.remote(b, "41_1", "pending", 0, Double.NaN);
+        String sep = System.lineSeparator();
+        assertEquals("Sweep of 5 runs: 1 reused from the run store, 2 to train (2 runs at once, 1"
+                + " thread each)" + sep + "Slurm job 41; task logs in /shared/slurm" + sep
+                + "run 1/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1, task 41_0: epoch"
+                + " 2/2, test acc 0.6250 after epoch 1" + sep
+                + "tasks: 1 pending, 1 running" + sep + "0 of 2 trained", p.text());
+        at(61);
+        p.ended(a, ended(a, RunStatus.FINISHED));
+        p.ended(b, new RunRecord(b.config().key(), b.config(), RunStatus.FAILED, 0, 0,
+                Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, null, null, null,
+                "no usable data on node7: /data not found.\nSlurm task 41_1 ended FAILED"));
+        assertEquals("Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed) in 1 min"
+                + " 1 s" + sep + "Slurm job 41; task logs in /shared/slurm" + sep
+                + "run 2/5 fc w1 k0.7 signed_kaiming_constant edge-popup seed 1 failed: no usable"
+                + " data on node7: /data not found.\nSlurm task 41_1 ended FAILED", p.end(false));
+    }
 }
