@@ -3,9 +3,11 @@
 # slurmctld, slurmd: proctrack/pgid, task/none, no accounting; two fake GPUs through gres.conf on
 # character devices made with mknod) and a throwaway PostgreSQL 15 server with its own role and
 # database, all in one temporary directory on free ports; runs the tests that need them (the run
-# store suite on PostgreSQL, sweeps as Slurm job arrays, bin/sweep from the command line); and
-# stops everything it started. Nothing outside the temporary directory changes. Runs as root
-# after the build (environment/test.sh does both); about 3 minutes on 2 cores.
+# store suite on PostgreSQL, sweeps as Slurm job arrays, bin/sweep from the command line, and
+# notebooks/08-cluster.ipynb through this checkout's kernel, which submits its sweep here); and
+# stops everything it started. Nothing outside the temporary directory changes, but for the
+# executed notebook's copy, build/notebooks/08-cluster-on-slurm.ipynb. Runs as root after the
+# build, which makes the kernel (environment/test.sh does both); about 3 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "$(id -u)" -ne 0 ]; then
@@ -144,4 +146,37 @@ if grep '^Slurm job' "$tmp/watch.out" | grep -vq "^$job"; then
 fi
 (cd "$tmp" && "$root/bin/sweep" "${cli[@]}" --status) | tee "$tmp/status.out"
 grep -q '^2 of 2 planned runs: 2 finished$' "$tmp/status.out"
+
+echo "test-slurm: notebooks/08-cluster.ipynb submits its sweep here (the checkout's kernel, headless)"
+# A kernelspec of this checkout's kernel in the temporary directory, found before the user's.
+if ! out="$("$root/kernel/install-kernelspec.sh" --prefix "$tmp/jupyter" 2>&1)"; then
+  echo "$out" >&2
+  exit 1
+fi
+mkdir -p "$tmp/notebook" "$root/build/notebooks"
+start=$(date +%s)
+cp "$root/notebooks/08-cluster.ipynb" "$tmp/notebook/"
+(cd "$tmp/notebook" && JUPYTER_PATH="$tmp/jupyter/share/jupyter" EDGEPOPUP_STORE="$url" \
+  EDGEPOPUP_CHECKPOINTS="$tmp/shared/notebook-checkpoints" /usr/bin/jupyter nbconvert \
+  --to notebook --execute --ExecutePreprocessor.kernel_name=java-edgepopup \
+  --ExecutePreprocessor.timeout=600 --output executed.ipynb 08-cluster.ipynb)
+echo "test-slurm: 08-cluster done in $(( $(date +%s) - start )) s (kernel start, submission, 3 tasks)"
+cp "$tmp/notebook/executed.ipynb" "$root/build/notebooks/08-cluster-on-slurm.ipynb"
+# Its printed lines; it fails unless every run finished on this cluster in this submission.
+/usr/bin/python3 - "$tmp/notebook/executed.ipynb" <<'PY'
+import json, re, sys
+nb = json.load(open(sys.argv[1]))
+outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+bad = [(o.get("ename"), o.get("evalue")) for o in outputs if o["output_type"] == "error"]
+text = "".join("".join(o.get("text", "")) for o in outputs if o["output_type"] == "stream")
+shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+print(text, end="")
+if bad:
+    sys.exit("test-slurm: 08-cluster has error outputs: %s" % bad)
+if not re.search(r"^on Slurm: 3 of 3 runs finished \(3 trained by the cluster now", text, re.M):
+    sys.exit("test-slurm: 08-cluster did not print 'on Slurm: 3 of 3 runs finished (3 trained "
+             "by the cluster now, ...)'")
+if not re.search(r"^Slurm job \d+; task logs in ", shown, re.M):
+    sys.exit("test-slurm: 08-cluster's sweep display does not name its Slurm job")
+PY
 echo "test-slurm: passed"
