@@ -8,6 +8,7 @@ import dev.edgepopup.data.MissingDataException;
 import dev.edgepopup.init.Init;
 import dev.edgepopup.io.InterruptOnExit;
 import dev.edgepopup.io.Json;
+import dev.edgepopup.nn.Checksums;
 import dev.edgepopup.nn.LayerInfo;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
@@ -88,6 +89,8 @@ public final class Train {
             "  --checkpoint FILE   save after every epoch; if FILE exists, continue from it (the",
             "                      network options must match the run that wrote it)",
             "  --json              print only one JSON object on stdout (progress goes to stderr)",
+            "  --checksum          after the summary, print a fingerprint of each layer's mask,",
+            "                      weights and scores (identical runs print identical lines)",
             "  --help              print this text",
             "",
             "Exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted.",
@@ -229,6 +232,11 @@ public final class Train {
             } else {
                 out.println(summary(h, net));
             }
+            if (o.checksum) {
+                for (String line : Checksums.of(net)) {
+                    (o.json ? err : out).println("checksum " + line);
+                }
+            }
             out.flush();
             return h.interrupted() ? INTERRUPTED : 0;
         }
@@ -278,6 +286,7 @@ public final class Train {
         int testLimit = Integer.MAX_VALUE;
         Path checkpoint;
         boolean json;
+        boolean checksum;
         boolean help;
         Precision precision = Precision.FP32;
         boolean forceBf16;
@@ -309,6 +318,7 @@ public final class Train {
                         throw new UsageException(name + " takes no value");
                     }
                     o.json |= name.equals("--json");
+                    o.checksum |= name.equals("--checksum");
                     o.help |= name.equals("--help");
                     o.forceBf16 |= name.equals("--force-bf16");
                     o.channelsLast |= name.equals("--channels-last");
@@ -333,8 +343,8 @@ public final class Train {
             return o;
         }
 
-        private static final List<String> FLAGS = List.of("--json", "--help", "--force-bf16",
-                "--channels-last");
+        private static final List<String> FLAGS = List.of("--json", "--checksum", "--help",
+                "--force-bf16", "--channels-last");
 
         private static final List<String> VALUED = List.of("--net", "--width", "--method",
                 "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
