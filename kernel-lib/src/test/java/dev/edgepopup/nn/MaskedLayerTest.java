@@ -159,13 +159,25 @@ class MaskedLayerTest {
     @Test
     void largeLayersTakeTheBracketedPathAndAgreeWithAFullSelection() {
         try (NDManager m = NDManager.newBaseManager()) {
-            for (int n : new int[] {(int) Masks.BAND_MIN, 100_003, 235_200}) {
+            int bracketed = 0;
+            for (int n : new int[] {(int) BracketedTopK.MIN_SIZE, 100_003, 235_200}) {
                 float[] s = random(n, n);
                 for (double k : new double[] {0.001, 0.05, 0.3, 0.5, 0.7, 0.97, 0.9999}) {
                     float[] mask = Masks.topK(m.create(s).abs(), k).toFloatArray();
                     assertArrayEquals(handMask(s, k), mask, "n=" + n + " k=" + k);
+                    // The fast path itself, where its bracket holds, against the definition.
+                    NDArray flat = m.create(s).abs();
+                    long kept = Masks.keptCount(n, k);
+                    NDArray fast = BracketedTopK.mask(flat, kept);
+                    if (fast != null) {
+                        bracketed++;
+                        assertArrayEquals(Masks.largest(flat, kept).toFloatArray(),
+                                fast.toFloatArray(), "n=" + n + " k=" + k);
+                    }
                 }
             }
+            // Only the extreme fractions of the smaller layers leave the sample's range.
+            assertTrue(bracketed >= 15, "bracketed " + bracketed + " of 21");
             // Many ties at the threshold: a quarter of the values share one magnitude.
             float[] s = random(200_000, 9);
             for (int i = 0; i < s.length; i += 4) {
