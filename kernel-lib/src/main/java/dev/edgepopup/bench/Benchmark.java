@@ -56,7 +56,7 @@ public final class Benchmark {
     /** One way of computing: a precision and a memory format. */
     private record Variant(Precision precision, boolean channelsLast) {
         String label() {
-            return History.computeLabel(precision, channelsLast);
+            return History.precisionAndLayout(precision, channelsLast);
         }
     }
 
@@ -289,7 +289,7 @@ public final class Benchmark {
             ImageSet test = ImageSet.random(imageShape(net), batch, 10, 2);
             Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
             History h = Training.of(net, train, test).recipe(recipe).devices(devices)
-                    .precision(v.precision()).forceBf16(true).channelsLast(v.channelsLast())
+                    .resolvedPrecision(v.precision()).channelsLast(v.channelsLast())
                     .run();
             return h.epochs().get(1).imagesPerSecond();
         }

@@ -341,8 +341,8 @@ public final class SweepCommand {
             List<Init> inits = new ArrayList<>();
             for (String name : list(grid, "inits")) {
                 try {
-                    inits.add(Train.Options.parseInit(name));
-                } catch (Train.UsageException e) {
+                    inits.add(Init.parse(name));
+                } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("inits: " + e.getMessage());
                 }
             }
@@ -356,7 +356,7 @@ public final class SweepCommand {
                         .orElseThrow(() -> new IllegalArgumentException("methods: unknown '"
                                 + name + "'; use edge-popup, dense-sgd, dense-adam or zhou")));
             }
-            s.methods(methods.toArray(Approach[]::new));
+            s.approaches(methods.toArray(Approach[]::new));
         }
         if (grid.containsKey("seeds")) {
             s.seeds(list(grid, "seeds").stream().mapToLong(v -> {

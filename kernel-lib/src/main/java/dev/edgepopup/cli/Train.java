@@ -1,23 +1,21 @@
 package dev.edgepopup.cli;
 
 import ai.djl.engine.EngineException;
+import dev.edgepopup.cli.TrainOptions.UsageException;
 import dev.edgepopup.data.CorruptDataException;
 import dev.edgepopup.data.Datasets;
 import dev.edgepopup.data.Datasets.Data;
 import dev.edgepopup.data.MissingDataException;
-import dev.edgepopup.init.Init;
 import dev.edgepopup.io.InterruptOnExit;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.nn.Checksums;
 import dev.edgepopup.nn.LayerInfo;
-import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Nets;
 import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
-import dev.edgepopup.train.Optimizer;
 import dev.edgepopup.train.Recipe;
 import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Training;
@@ -27,12 +25,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The command line: trains one configuration and prints its per-epoch table as the epochs finish,
@@ -99,14 +95,6 @@ public final class Train {
     /** The exit status of an interrupted run, as a shell reports SIGINT. */
     static final int INTERRUPTED = 130;
 
-    private static final String FASHION_MNIST = "fashion-mnist";
-    private static final String CIFAR10 = "cifar10";
-
-    /** The paper's short names that are not simply Init names with '-' for '_'. */
-    private static final Map<String, Init> INIT_SHORT_NAMES = Map.of(
-            "signed-constant", Init.SIGNED_KAIMING_CONSTANT,
-            "scaled-signed-constant", Init.SCALED_SIGNED_KAIMING_CONSTANT);
-
     private Train() {}
 
     /**
@@ -128,9 +116,9 @@ public final class Train {
      * @return the exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
+        TrainOptions o;
         try {
-            o = Options.parse(args);
+            o = TrainOptions.parse(args);
         } catch (UsageException e) {
             return fail(err, 2, e.getMessage());
         }
@@ -143,7 +131,7 @@ public final class Train {
         } catch (UsageException e) {
             return fail(err, 2, e.getMessage());
         } catch (MissingDataException e) {
-            String hint = o.dataset().equals(CIFAR10)
+            String hint = o.dataset().equals(TrainOptions.CIFAR10)
                     ? " Or train on Fashion-MNIST instead with --dataset fashion-mnist."
                     : "";
             return fail(err, 1, e.getMessage() + hint);
@@ -160,9 +148,10 @@ public final class Train {
         return status;
     }
 
-    private static int train(Options o, PrintStream out, PrintStream err)
+    private static int train(TrainOptions o, PrintStream out, PrintStream err)
             throws IOException, UsageException {
-        Data data = o.dataset().equals(CIFAR10) ? Datasets.cifar10() : Datasets.fashionMnist();
+        Data data = o.dataset().equals(TrainOptions.CIFAR10) ? Datasets.cifar10()
+                : Datasets.fashionMnist();
         data = data.limit(o.trainLimit, o.testLimit);
         NetSpec spec;
         try {
@@ -194,7 +183,7 @@ public final class Train {
         // Resolved here so that the header shows the precision the run will use.
         Precision precision = o.precision.resolve(o.forceBf16, line -> err.println("train: "
                 + line));
-        training.recipe(recipe).dataSeed(o.dataSeed()).precision(precision).forceBf16(true)
+        training.recipe(recipe).dataSeed(o.dataSeed()).resolvedPrecision(precision)
                 .channelsLast(o.channelsLast);
         if (o.threads != null) {
             Threads.set(o.threads);
@@ -257,291 +246,6 @@ public final class Train {
                 net.keptCount() / net.weightCount(), net.weightCount(), h.imagesPerSecond());
     }
 
-    /** A command line that cannot be run; the message is the one line to print. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /** The parsed command line. */
-    static final class Options {
-        String net;
-        double width = 1;
-        Method method = Method.EDGE_POPUP;
-        double keep = 0.5;
-        Init init = Init.SIGNED_KAIMING_CONSTANT;
-        Integer epochs;
-        Double lr;
-        Integer batch;
-        Optimizer.Kind optimizer;
-        long seed;
-        Long weightSeed;
-        Long scoreSeed;
-        Long dataSeed;
-        String dataset;
-        int trainLimit = Integer.MAX_VALUE;
-        int testLimit = Integer.MAX_VALUE;
-        Path checkpoint;
-        boolean json;
-        boolean checksum;
-        boolean help;
-        Precision precision = Precision.FP32;
-        boolean forceBf16;
-        boolean channelsLast;
-        Integer threads;
-
-        /**
-         * Parses a command line; {@code --name value} and {@code --name=value} both work.
-         *
-         * @param args the arguments
-         * @return the options
-         * @throws UsageException naming the first thing wrong
-         */
-        static Options parse(String[] args) throws UsageException {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("-h")) {
-                    arg = "--help";
-                }
-                if (!arg.startsWith("--")) {
-                    throw new UsageException("unexpected argument '" + arg + "' (see --help)");
-                }
-                int eq = arg.indexOf('=');
-                String name = eq < 0 ? arg : arg.substring(0, eq);
-                String value = eq < 0 ? null : arg.substring(eq + 1);
-                if (FLAGS.contains(name)) {
-                    if (value != null) {
-                        throw new UsageException(name + " takes no value");
-                    }
-                    o.json |= name.equals("--json");
-                    o.checksum |= name.equals("--checksum");
-                    o.help |= name.equals("--help");
-                    o.forceBf16 |= name.equals("--force-bf16");
-                    o.channelsLast |= name.equals("--channels-last");
-                    continue;
-                }
-                if (!VALUED.contains(name)) {
-                    throw new UsageException("unknown option " + name + " (see --help)");
-                }
-                if (value == null) {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                        throw new UsageException(name + " needs a value (see --help)");
-                    }
-                    value = args[++i];
-                }
-                o.set(name, value);
-            }
-            if (o.net == null && !o.help) {
-                throw new UsageException(
-                        "--net is required: " + String.join(", ", NetSpec.ARCHITECTURES)
-                                + " (see --help)");
-            }
-            return o;
-        }
-
-        private static final List<String> FLAGS = List.of("--json", "--checksum", "--help",
-                "--force-bf16", "--channels-last");
-
-        private static final List<String> VALUED = List.of("--net", "--width", "--method",
-                "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
-                "--weight-seed", "--score-seed", "--data-seed", "--dataset", "--train-limit",
-                "--test-limit", "--checkpoint", "--precision", "--threads");
-
-        private void set(String name, String value) throws UsageException {
-            switch (name) {
-                case "--net":
-                    net = value.toLowerCase(Locale.ROOT);
-                    if (!NetSpec.ARCHITECTURES.contains(net)) {
-                        throw new UsageException("unknown net '" + value
-                                + "': use one of " + String.join(", ", NetSpec.ARCHITECTURES));
-                    }
-                    break;
-                case "--width":
-                    width = positive(name, value);
-                    break;
-                case "--method":
-                    try {
-                        method = Method.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                    break;
-                case "--keep":
-                    keep = number(name, value);
-                    if (!(keep > 0 && keep <= 1)) {
-                        throw new UsageException("--keep is the fraction of weights kept and must"
-                                + " be in (0, 1], got " + value);
-                    }
-                    break;
-                case "--init":
-                    init = parseInit(value);
-                    break;
-                case "--epochs":
-                    epochs = atLeastOne(name, value);
-                    break;
-                case "--lr":
-                    lr = positive(name, value);
-                    break;
-                case "--batch":
-                    batch = atLeastOne(name, value);
-                    break;
-                case "--optimizer":
-                    optimizer = parseOptimizer(value);
-                    break;
-                case "--seed":
-                    seed = whole(name, value);
-                    break;
-                case "--weight-seed":
-                    weightSeed = whole(name, value);
-                    break;
-                case "--score-seed":
-                    scoreSeed = whole(name, value);
-                    break;
-                case "--data-seed":
-                    dataSeed = whole(name, value);
-                    break;
-                case "--dataset":
-                    dataset = value.toLowerCase(Locale.ROOT);
-                    if (!dataset.equals(FASHION_MNIST) && !dataset.equals(CIFAR10)) {
-                        throw new UsageException(
-                                "unknown dataset '" + value + "': use fashion-mnist or cifar10");
-                    }
-                    break;
-                case "--train-limit":
-                    trainLimit = atLeastOne(name, value);
-                    break;
-                case "--test-limit":
-                    testLimit = atLeastOne(name, value);
-                    break;
-                case "--checkpoint":
-                    checkpoint = Path.of(value);
-                    break;
-                case "--precision":
-                    try {
-                        precision = Precision.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                    break;
-                case "--threads":
-                    threads = atLeastOne(name, value);
-                    break;
-                default:
-                    throw new AssertionError(name);
-            }
-        }
-
-        /** @return the weight seed: {@code --weight-seed}, else {@code --seed} */
-        long weightSeed() {
-            return weightSeed != null ? weightSeed : seed;
-        }
-
-        /** @return the score seed: {@code --score-seed}, else {@code --seed} + 1 as Nets.seed */
-        long scoreSeed() {
-            return scoreSeed != null ? scoreSeed : seed + 1;
-        }
-
-        /** @return the data seed: {@code --data-seed}, else {@code --seed} */
-        long dataSeed() {
-            return dataSeed != null ? dataSeed : seed;
-        }
-
-        /** @return the data set asked for, else Fashion-MNIST for FC and CIFAR-10 for conv nets */
-        String dataset() {
-            return dataset != null ? dataset : "fc".equals(net) ? FASHION_MNIST : CIFAR10;
-        }
-
-        /** @return the paper's recipe for the method and net, with the options given */
-        Recipe recipe() {
-            Recipe r = Recipe.paper(method, net);
-            if (epochs != null) {
-                r = r.epochs(epochs);
-            }
-            if (lr != null) {
-                r = r.lr(lr);
-            }
-            if (batch != null) {
-                r = r.batchSize(batch);
-            }
-            if (optimizer != null) {
-                r = r.optimizer(optimizer);
-            }
-            return r;
-        }
-
-        /**
-         * @param value an Init name (any case, '-' for '_') or one of the paper's short names
-         * @return the distribution
-         * @throws UsageException listing the short names
-         */
-        static Init parseInit(String value) throws UsageException {
-            String n = value.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-            if (INIT_SHORT_NAMES.containsKey(n)) {
-                return INIT_SHORT_NAMES.get(n);
-            }
-            for (Init i : Init.values()) {
-                if (i.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(n)) {
-                    return i;
-                }
-            }
-            throw new UsageException("unknown init '" + value + "': use signed-constant,"
-                    + " kaiming-normal, scaled-signed-constant, scaled-kaiming-normal,"
-                    + " kaiming-uniform, xavier-normal, xavier-normal-fan-avg or"
-                    + " signed-xavier-constant");
-        }
-
-        private static Optimizer.Kind parseOptimizer(String value) throws UsageException {
-            switch (value.toLowerCase(Locale.ROOT)) {
-                case "sgd":
-                    return Optimizer.Kind.SGD;
-                case "adam":
-                    return Optimizer.Kind.ADAM;
-                default:
-                    throw new UsageException("unknown optimizer '" + value + "': use sgd or adam");
-            }
-        }
-
-        private static double number(String name, String value) throws UsageException {
-            try {
-                double d = Double.parseDouble(value);
-                if (Double.isFinite(d)) {
-                    return d;
-                }
-            } catch (NumberFormatException e) {
-                // reported below, with the option's name
-            }
-            throw new UsageException(name + " needs a number, got '" + value + "'");
-        }
-
-        private static double positive(String name, String value) throws UsageException {
-            double d = number(name, value);
-            if (!(d > 0)) {
-                throw new UsageException(name + " must be > 0, got " + value);
-            }
-            return d;
-        }
-
-        private static long whole(String name, String value) throws UsageException {
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new UsageException(name + " needs a whole number, got '" + value + "'");
-            }
-        }
-
-        private static int atLeastOne(String name, String value) throws UsageException {
-            long n = whole(name, value);
-            if (n < 1 || n > Integer.MAX_VALUE) {
-                throw new UsageException(name + " must be at least 1, got " + value);
-            }
-            return (int) n;
-        }
-    }
-
     /**
      * What {@code --json} prints.
      *
@@ -561,7 +265,7 @@ public final class Train {
             double keptFraction, List<Layer> layers, double imagesPerSecond, Seeds seeds,
             DataUsed dataset, NetSpec spec, Recipe recipe, String precision,
             boolean channelsLast, int threads, List<EpochRecord> history) {
-        static Result of(History h, Net net, Options o, Data data) {
+        static Result of(History h, Net net, TrainOptions o, Data data) {
             List<Layer> layers = new ArrayList<>();
             for (LayerInfo l : net.layerTable()) {
                 layers.add(new Layer(l.name(), l.shape(), l.weights(), l.kept(), l.keptFraction()));

@@ -40,7 +40,7 @@ import javax.imageio.ImageIO;
  * same seed whatever the threads do.
  *
  * <p>It is an {@link ImageSource}: {@link dev.edgepopup.train.Training} trains on it and asks for
- * batch {@code b + 1} before it runs batch {@code b}; {@link dev.edgepopup.nn.Net#topK} evaluates top-1 and top-5
+ * batch {@code b + 1} before it runs batch {@code b}; {@link dev.edgepopup.nn.Net#accuracies} evaluates top-1 and top-5
  * accuracy, as ImageNet results are quoted. Close the folder to stop its threads.
  */
 public final class ImageFolder implements ImageSource, AutoCloseable {

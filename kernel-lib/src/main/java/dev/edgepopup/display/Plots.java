@@ -279,15 +279,15 @@ public final class Plots {
      * @param xLabel what was swept, e.g. "k (fraction of weights kept)"
      * @return a builder
      */
-    public static Sweep sweep(String title, String xLabel) {
-        return new Sweep((Figure) chart(title, xLabel, "test accuracy"));
+    public static SweepFigure sweep(String title, String xLabel) {
+        return new SweepFigure((Figure) chart(title, xLabel, "test accuracy"));
     }
 
     /** A figure of accuracy against a swept value, as in the paper's Figures 3 to 5. */
-    public static final class Sweep {
+    public static final class SweepFigure {
         private final Figure chart;
 
-        private Sweep(Figure chart) {
+        private SweepFigure(Figure chart) {
             this.chart = chart;
             String x = chart.getXAxisTitle().strip().toLowerCase(Locale.ROOT);
             if (x.equals("k") || x.startsWith("k ")) {
@@ -303,7 +303,7 @@ public final class Plots {
          * @param values the value at each x
          * @return this
          */
-        public Sweep curve(String name, double[] x, double[] values) {
+        public SweepFigure curve(String name, double[] x, double[] values) {
             double[] none = new double[values.length];
             Arrays.fill(none, Double.NaN);
             return curve(name, x, values, none);
@@ -319,7 +319,7 @@ public final class Plots {
          * @param std standard deviation over seeds; NaN (one seed) draws no bar there
          * @return this
          */
-        public Sweep curve(String name, double[] x, double[] mean, double[] std) {
+        public SweepFigure curve(String name, double[] x, double[] mean, double[] std) {
             if (x.length != mean.length || x.length != std.length) {
                 throw new IllegalArgumentException("curve '" + name + "': x, mean and std need one value"
                         + " per point, got " + x.length + ", " + mean.length + " and " + std.length);
@@ -340,7 +340,7 @@ public final class Plots {
          * @param value the accuracy
          * @return this
          */
-        public Sweep baseline(String name, double value) {
+        public SweepFigure baseline(String name, double value) {
             line(name, value).setLineStyle(DASHED);
             return this;
         }
@@ -352,7 +352,7 @@ public final class Plots {
          * @param references the numbers
          * @return this
          */
-        public Sweep reference(List<Reference> references) {
+        public SweepFigure reference(List<Reference> references) {
             for (Reference r : references) {
                 XYSeries s;
                 if (r.isLine()) {
@@ -375,7 +375,7 @@ public final class Plots {
          * @param references the numbers
          * @return this
          */
-        public Sweep reference(Reference... references) {
+        public SweepFigure reference(Reference... references) {
             return reference(List.of(references));
         }
 
@@ -387,7 +387,7 @@ public final class Plots {
          * @param step the distance between ticks
          * @return this
          */
-        public Sweep ticks(double min, double max, double step) {
+        public SweepFigure ticks(double min, double max, double step) {
             if (!(min < max) || !(step > 0)) {
                 throw new IllegalArgumentException("ticks need min < max and step > 0, got " + min
                         + ", " + max + ", " + step);

@@ -51,6 +51,12 @@ public final class Progress implements TrainingListener {
                 eta(epoch, batch, batches, now)));
     }
 
+    /** Notes go to stderr, which a notebook shows under the cell. */
+    @Override
+    public void onNote(String line) {
+        System.err.println(line);
+    }
+
     @Override
     public void onStart(int first, int totalEpochs) {
         firstEpoch = first;

@@ -32,7 +32,7 @@ public final class Tables {
     public static Table history(History h) {
         List<EpochRecord> rows = h.epochs();
         Table t = Table.create(Plots.label(h) + ", " + h.recipe().name() + ", "
-                        + h.computeLabel() + (h.interrupted() ? " (interrupted)" : ""),
+                        + h.precisionAndLayout() + (h.interrupted() ? " (interrupted)" : ""),
                 IntColumn.create("epoch", rows.stream().mapToInt(EpochRecord::epoch).toArray()),
                 DoubleColumn.create("train loss",
                         rows.stream().mapToDouble(EpochRecord::trainLoss).toArray()),

@@ -1,5 +1,6 @@
 package dev.edgepopup.init;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -111,6 +112,35 @@ public enum Init {
             if (i + 1 < out.length) {
                 out[i + 1] = (float) (r * StrictMath.sin(2 * Math.PI * u2));
             }
+        }
+    }
+
+    /**
+     * Parses a command-line style name: an Init name in any case with '-' for '_', or one of the
+     * paper's short names, {@code signed-constant} ({@link #SIGNED_KAIMING_CONSTANT}) and {@code
+     * scaled-signed-constant} ({@link #SCALED_SIGNED_KAIMING_CONSTANT}).
+     *
+     * @param name the name
+     * @return the distribution
+     * @throws IllegalArgumentException listing the usual names
+     */
+    public static Init parse(String name) {
+        String n = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        switch (n) {
+            case "SIGNED_CONSTANT":
+                return SIGNED_KAIMING_CONSTANT;
+            case "SCALED_SIGNED_CONSTANT":
+                return SCALED_SIGNED_KAIMING_CONSTANT;
+            default:
+                for (Init i : values()) {
+                    if (i.name().equals(n)) {
+                        return i;
+                    }
+                }
+                throw new IllegalArgumentException("unknown init '" + name + "': use"
+                        + " signed-constant, kaiming-normal, scaled-signed-constant,"
+                        + " scaled-kaiming-normal, kaiming-uniform, xavier-normal,"
+                        + " xavier-normal-fan-avg or signed-xavier-constant");
         }
     }
 

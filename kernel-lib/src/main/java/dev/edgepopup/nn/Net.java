@@ -225,7 +225,7 @@ public final class Net implements AutoCloseable {
      *     when there are five classes or fewer)
      * @param examples the examples evaluated
      */
-    public record TopK(double top1, double top5, int examples) {}
+    public record Accuracy(double top1, double top5, int examples) {}
 
     /**
      * Test accuracy: the fraction of {@code data} classified correctly, in batches.
@@ -235,7 +235,7 @@ public final class Net implements AutoCloseable {
      * @return top-1 accuracy in [0, 1]
      */
     public double accuracy(ImageSource data, int batchSize) {
-        return topK(data, batchSize).top1();
+        return accuracies(data, batchSize).top1();
     }
 
     /**
@@ -245,7 +245,7 @@ public final class Net implements AutoCloseable {
      * @param batchSize examples per forward pass
      * @return both accuracies
      */
-    public TopK topK(ImageSource data, int batchSize) {
+    public Accuracy accuracies(ImageSource data, int batchSize) {
         return evaluate(data, batchSize, manager, x -> forward(x, false));
     }
 
@@ -259,7 +259,7 @@ public final class Net implements AutoCloseable {
      * @param logits the classifier: images to logits (N, classes)
      * @return top-1 and top-5 accuracy
      */
-    public static TopK evaluate(ImageSource data, int batchSize, NDManager parent,
+    public static Accuracy evaluate(ImageSource data, int batchSize, NDManager parent,
             UnaryOperator<NDArray> logits) {
         long top1 = 0;
         long top5 = 0;
@@ -278,7 +278,7 @@ public final class Net implements AutoCloseable {
                 top5 += correct(out, xy.get(1), (int) Math.min(5, out.getShape().get(1)));
             }
         }
-        return new TopK((double) top1 / data.size(), (double) top5 / data.size(), data.size());
+        return new Accuracy((double) top1 / data.size(), (double) top5 / data.size(), data.size());
     }
 
     private static int[] range(ImageSource data, int start, int batchSize) {

@@ -68,13 +68,25 @@ public record NetSpec(
                 "unknown net '" + name + "': use one of " + String.join(", ", ARCHITECTURES));
     }
 
+    /**
+     * Checks a width multiplier.
+     *
+     * @param width the multiplier
+     * @return {@code width}
+     * @throws IllegalArgumentException unless it is finite and above 0
+     */
+    public static double checkWidth(double width) {
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("width must be > 0, got " + width);
+        }
+        return width;
+    }
+
     /** Checks every field and says what to do when one is wrong. */
     public NetSpec {
         Architecture family = architecture(arch);
         arch = family.name();
-        if (!(width > 0) || Double.isInfinite(width)) {
-            throw new IllegalArgumentException("width must be > 0, got " + width);
-        }
+        checkWidth(width);
         if (channels < 1 || height < 1 || imageWidth < 1 || classes < 2) {
             throw new IllegalArgumentException(
                     "input must be at least 1x1x1 with 2 classes, got " + channels + "x" + height

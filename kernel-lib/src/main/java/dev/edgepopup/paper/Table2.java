@@ -184,7 +184,7 @@ public final class Table2 {
 
     private double top5(RunRecord run) {
         try (Net net = run.subnetwork().toNet()) {
-            return net.topK(validation, batchSize).top5();
+            return net.accuracies(validation, batchSize).top5();
         } catch (IOException e) {
             throw new UncheckedIOException("the stored subnetwork of run " + run.key() + " is unreadable", e);
         }

@@ -53,10 +53,10 @@ final class RunTrainer {
         Path checkpoint = store.checkpointFile(key);
         Training training = resumable(checkpoint);
         if (training == null) {
-            // The configuration's precision is resolved already: force keeps it as it is.
+            // The configuration's precision is resolved already: used as it is.
             training = Training.of(c.spec().build(), train, test)
                     .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint)
-                    .precision(c.precision()).forceBf16(true).channelsLast(c.channelsLast());
+                    .resolvedPrecision(c.precision()).channelsLast(c.channelsLast());
         }
         // The recorder goes first: an epoch is committed before any other listener hears of it.
         StoreRecorder recorder = new StoreRecorder(store, key);

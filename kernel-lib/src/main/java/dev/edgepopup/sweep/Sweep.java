@@ -35,7 +35,7 @@ import java.util.function.UnaryOperator;
  * SweepResult r = Sweep.over()
  *         .nets("conv2", "conv4").keeps(0.1, 0.3, 0.5, 0.7, 0.9)
  *         .inits(Init.SIGNED_KAIMING_CONSTANT, Init.KAIMING_NORMAL)
- *         .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD)
+ *         .approaches(Approach.EDGE_POPUP, Approach.DENSE_SGD)
  *         .seeds(1, 2, 3).recipe(rec -> rec.epochs(2))
  *         .data(data).store(store).run();
  * }</pre>
@@ -145,9 +145,20 @@ public final class Sweep {
      * @param values what to train: edge-popup, dense with SGD, dense with Adam, Zhou
      * @return this
      */
-    public Sweep methods(Approach... values) {
-        this.approaches = List.copyOf(nonEmpty(Arrays.asList(values), "methods"));
+    public Sweep approaches(Approach... values) {
+        this.approaches = List.copyOf(nonEmpty(Arrays.asList(values), "approaches"));
         return this;
+    }
+
+    /**
+     * @param values what to train
+     * @return this
+     * @deprecated the values are {@link Approach}es, not {@link dev.edgepopup.nn.Method}s: use
+     *     {@link #approaches}; kept until the notebooks call that
+     */
+    @Deprecated
+    public Sweep methods(Approach... values) {
+        return approaches(values);
     }
 
     /**

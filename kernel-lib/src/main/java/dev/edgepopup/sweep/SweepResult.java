@@ -231,8 +231,8 @@ public final class SweepResult {
      * @param groupBy columns that tell the lines apart
      * @return the figure
      */
-    public Plots.Sweep plot(String title, String xColumn, String... groupBy) {
-        Plots.Sweep figure = Plots.sweep(title, xColumn);
+    public Plots.SweepFigure plot(String title, String xColumn, String... groupBy) {
+        Plots.SweepFigure figure = Plots.sweep(title, xColumn);
         for (Curve c : curves(xColumn, groupBy)) {
             figure.curve(c.name(), c.x(), c.mean(), c.std());
         }

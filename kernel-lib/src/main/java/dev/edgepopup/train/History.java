@@ -71,8 +71,8 @@ public final class History {
     }
 
     /** @return e.g. "bf16, channels-last" or "fp32, NCHW": how the run computed */
-    public String computeLabel() {
-        return computeLabel(precision, channelsLast);
+    public String precisionAndLayout() {
+        return precisionAndLayout(precision, channelsLast);
     }
 
     /**
@@ -80,7 +80,7 @@ public final class History {
      * @param channelsLast whether images are stored channels-last
      * @return e.g. "bf16, channels-last" or "fp32, NCHW"
      */
-    public static String computeLabel(Precision precision, boolean channelsLast) {
+    public static String precisionAndLayout(Precision precision, boolean channelsLast) {
         return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
     }
 
@@ -137,7 +137,7 @@ public final class History {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%s width %s %s k=%s %s, %s, data seed %d, %s%s%n", spec.arch(),
                 spec.width(), spec.method(), spec.keep(), spec.init(), recipe.name(), dataSeed,
-                computeLabel(), interrupted ? " (interrupted)" : ""));
+                precisionAndLayout(), interrupted ? " (interrupted)" : ""));
         sb.append(String.format("%5s %10s %9s %9s %9s %8s %9s%n", "epoch", "train loss",
                 "train acc", "test acc", "lr", "seconds", "images/s"));
         for (EpochRecord r : epochs) {

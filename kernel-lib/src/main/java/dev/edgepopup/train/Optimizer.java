@@ -19,7 +19,21 @@ public abstract class Optimizer {
         /** {@code g = grad + wd*p; buf = m*buf + g; p -= lr*buf} (buf = g on the first step). */
         SGD,
         /** Adam with L2 weight decay, betas (0.9, 0.999), eps 1e-8, as torch.optim.Adam. */
-        ADAM
+        ADAM;
+
+        /**
+         * @param name "sgd" or "adam", any case
+         * @return the kind
+         * @throws IllegalArgumentException for any other name
+         */
+        public static Kind parse(String name) {
+            for (Kind k : values()) {
+                if (k.name().equalsIgnoreCase(name.trim())) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown optimizer '" + name + "': use sgd or adam");
+        }
     }
 
     /** The trained tensors. */

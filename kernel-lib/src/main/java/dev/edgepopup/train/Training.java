@@ -51,6 +51,8 @@ public final class Training {
     private List<Device> devices;
     private Precision precision = Precision.FP32;
     private boolean forceBf16;
+    /** Whether {@link #precision} is used as it is, without {@link Precision#resolve}. */
+    private boolean resolved;
     private boolean channelsLast;
     private int threads;
 
@@ -90,7 +92,7 @@ public final class Training {
         t.resumed = s;
         // The arithmetic the run started with, as resolved then.
         t.precision = s.history().precision();
-        t.forceBf16 = true;
+        t.resolved = true;
         t.channelsLast = s.history().channelsLast();
         return t;
     }
@@ -143,6 +145,20 @@ public final class Training {
      */
     public Training precision(Precision p) {
         this.precision = Objects.requireNonNull(p);
+        this.resolved = false;
+        return this;
+    }
+
+    /**
+     * Uses exactly this precision, with no fallback: for a caller that has already called {@link
+     * Precision#resolve} (and shown its note) itself.
+     *
+     * @param p the precision to compute in
+     * @return this
+     */
+    public Training resolvedPrecision(Precision p) {
+        this.precision = Objects.requireNonNull(p);
+        this.resolved = true;
         return this;
     }
 
@@ -211,6 +227,13 @@ public final class Training {
         return net;
     }
 
+    /** Tells every listener a line about the run, e.g. why bf16 fell back to fp32. */
+    private void note(String line) {
+        for (TrainingListener l : listeners) {
+            l.onNote(line);
+        }
+    }
+
     /**
      * Trains until the recipe's last epoch, an interrupt or a NaN loss.
      *
@@ -220,7 +243,7 @@ public final class Training {
         fits(train);
         fits(test);
         List<Device> on = devices != null ? devices : List.of(net.manager().getDevice());
-        Precision used = precision.resolve(forceBf16, System.err::println);
+        Precision used = resolved ? precision : precision.resolve(forceBf16, this::note);
         if (on.size() > 1 && (used != Precision.FP32 || channelsLast)) {
             // The replicas run the block directly, without Net.forward's casts.
             throw new IllegalArgumentException("bf16 and channels-last train on one device only, "

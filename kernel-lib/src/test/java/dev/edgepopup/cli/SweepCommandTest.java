@@ -42,7 +42,7 @@ class SweepCommandTest {
                 "seeds = 1, 2", "epochs = 3", "precision = fp32")));
         Sweep inCode = Sweep.over().nets("fc", "conv2").widths(0.5).keeps(0.3, 0.7)
                 .inits(Init.SIGNED_KAIMING_CONSTANT, Init.KAIMING_NORMAL)
-                .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD).seeds(1, 2)
+                .approaches(Approach.EDGE_POPUP, Approach.DENSE_SGD).seeds(1, 2)
                 .recipe(r -> r.epochs(3)).precision(dev.edgepopup.nn.Precision.FP32);
         var data = dev.edgepopup.data.Datasets.fashionMnist().limit(300, 100);
         List<String> a = fromFile.data(data).configurations().stream().map(RunConfig::key)

@@ -198,7 +198,7 @@ class ImageFolderTest {
         int[] rank = {0, 2, 6};
         try (ImageFolder f = ImageFolder.open(root, 16, 20, 2);
                 NDManager m = NDManager.newBaseManager()) {
-            Net.TopK acc = Net.evaluate(f, 5, m, x -> {
+            Net.Accuracy acc = Net.evaluate(f, 5, m, x -> {
                 int n = (int) x.getShape().get(0);
                 float[] red = x.get(":, 0").reshape(n, -1).mean(new int[] {1}).toFloatArray();
                 float[] logits = new float[n * 10];
@@ -233,7 +233,7 @@ class ImageFolderTest {
     void aNetworkIsEvaluatedOnTheEvaluationTransform() throws IOException {
         try (ImageFolder f = ImageFolder.open(root, 8, 10, 2);
                 Net net = Nets.fc().input(3, 8, 8, 3).build()) {
-            Net.TopK acc = net.topK(f, 5);
+            Net.Accuracy acc = net.accuracies(f, 5);
             assertEquals(1.0, acc.top5(), "with 3 classes every label is among the top 5");
             // The same count by hand, from one batch of every image.
             int[] all = java.util.stream.IntStream.range(0, f.size()).toArray();

@@ -37,7 +37,7 @@ class PlotsTest {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
-    private static Plots.Sweep figure3() {
+    private static Plots.SweepFigure figure3() {
         return Plots.sweep("Conv4: subnetworks of random weights", "k (fraction of weights kept)")
                 .baseline("learned conv4 dense-sgd", 0.86)
                 .curve("edge-popup, conv4 U_k", KS, new double[] {0.71, 0.83, 0.855, 0.84, 0.62},
@@ -102,7 +102,7 @@ class PlotsTest {
 
     @Test
     void linesSpanTheOtherSeriesWhateverTheOrderAndTheDataHasRoom() throws Exception {
-        Plots.Sweep f = Plots.sweep("widths", "width").baseline("learned", 0.8);
+        Plots.SweepFigure f = Plots.sweep("widths", "width").baseline("learned", 0.8);
         f.curve("conv4", new double[] {0.25, 2}, new double[] {0.6, 0.7}, new double[] {NAN, NAN});
         XYChart c = f.chart();
         // Added straight to the chart after chart(): the line still follows at the next drawing.

@@ -2,10 +2,12 @@ package dev.edgepopup.init;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Sample statistics of every distribution against spec section 2. */
@@ -105,5 +107,30 @@ class InitTest {
         assertArrayEquals(new int[] {-1123263516, -1079675854, -1071644389},
                 new int[] {Float.floatToRawIntBits(v[0]), Float.floatToRawIntBits(v[1]),
                     Float.floatToRawIntBits(v[2])});
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "signed-constant, SIGNED_KAIMING_CONSTANT",
+        "SIGNED_KAIMING_CONSTANT, SIGNED_KAIMING_CONSTANT",
+        "signed-kaiming-constant, SIGNED_KAIMING_CONSTANT",
+        "Kaiming-Normal, KAIMING_NORMAL",
+        "scaled-signed-constant, SCALED_SIGNED_KAIMING_CONSTANT",
+        "scaled-kaiming-normal, SCALED_KAIMING_NORMAL",
+        "kaiming-uniform, KAIMING_UNIFORM",
+        "xavier-normal, XAVIER_NORMAL",
+        "xavier-normal-fan-avg, XAVIER_NORMAL_FAN_AVG",
+        "signed-xavier-constant, SIGNED_XAVIER_CONSTANT",
+        "pytorch_default, PYTORCH_DEFAULT"})
+    void initNamesIncludeThePapersShortNames(String name, Init expected) {
+        assertEquals(expected, Init.parse(name));
+    }
+
+    @Test
+    void unknownInitNamesTheUsualOnes() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Init.parse("uniform"));
+        assertTrue(e.getMessage().contains("unknown init 'uniform': use signed-constant"),
+                e.getMessage());
     }
 }

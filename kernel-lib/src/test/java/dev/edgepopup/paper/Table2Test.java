@@ -31,7 +31,7 @@ class Table2Test {
             SweepResult popup = Sweep.over().nets("fc").keeps(0.3)
                     .inits(Init.KAIMING_NORMAL, Init.SIGNED_KAIMING_CONSTANT).seeds(1)
                     .recipe(r -> r.epochs(1)).data(data).store(store).run();
-            SweepResult dense = Sweep.over().nets("fc").methods(Approach.DENSE_SGD).inits(Init.KAIMING_NORMAL)
+            SweepResult dense = Sweep.over().nets("fc").approaches(Approach.DENSE_SGD).inits(Init.KAIMING_NORMAL)
                     .seeds(1).recipe(r -> r.epochs(1)).data(data).store(store).run();
             Table t = Table2.of(popup, dense).source("test run").top5(data.test(), 100).table();
 
@@ -53,7 +53,7 @@ class Table2Test {
             assertEquals(uk.finalTestAccuracy(), t.doubleColumn(Table2.TOP1_UK).get(4));
             double top5;
             try (Net net = uk.subnetwork().toNet()) {
-                top5 = net.topK(data.test(), 200).top5();
+                top5 = net.accuracies(data.test(), 200).top5();
             }
             assertEquals(top5, t.doubleColumn(Table2.TOP5_UK).get(4), 1e-9);
             assertTrue(top5 > uk.finalTestAccuracy() && top5 <= 1, "top-5 above top-1: " + top5);

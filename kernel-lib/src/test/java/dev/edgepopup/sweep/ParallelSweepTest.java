@@ -117,9 +117,9 @@ class ParallelSweepTest {
             // sweep plans FC edge-popup again, which must train once and serve both.
             Sweep fc = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc");
             Sweep conv = TinySweeps.fourRunsOfTwoEpochs(store).nets("conv2")
-                    .methods(Approach.EDGE_POPUP);
+                    .approaches(Approach.EDGE_POPUP);
             Sweep again = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc")
-                    .methods(Approach.EDGE_POPUP);
+                    .approaches(Approach.EDGE_POPUP);
             // Two of FC's runs and one Conv2 run, 2 epochs of 500 images: 3,000 images to train.
             assertEquals("3 runs: 2 epochs over 500 training images each, 3,000 images to train; "
                     + Local.auto().describe(3), Sweep.plan(fc, conv, again));

@@ -79,7 +79,7 @@ class SweepTest {
     void aSecondRunSkipsEverythingTheStoreHasFinished() throws Exception {
         try (RunStore store = RunStore.open(dir.resolve("runs").resolve("runs.db"))) {
             Sweep sweep = Sweep.over().nets("fc").keeps(0.3, 0.7)
-                    .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD).seeds(1, 2)
+                    .approaches(Approach.EDGE_POPUP, Approach.DENSE_SGD).seeds(1, 2)
                     .recipe(r -> r.epochs(1)).data(TinySweeps.data()).store(store);
             // k does not change a dense run: it runs once per seed, not once per k.
             assertEquals(6, sweep.configurations().size());
@@ -205,7 +205,7 @@ class SweepTest {
     void aRunThatDivergesIsStoredAsFailedAndTheSweepGoesOn() {
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
             SweepResult r = Sweep.over().nets("fc")
-                    .methods(Approach.DENSE_SGD, Approach.EDGE_POPUP)
+                    .approaches(Approach.DENSE_SGD, Approach.EDGE_POPUP)
                     .recipe(rec -> rec.epochs(1).lr(1e12)).data(TinySweeps.data()).store(store)
                     .run();
             assertEquals(2, r.records().size());

@@ -45,7 +45,7 @@ final class TinySweeps {
      */
     static Sweep fourRunsOfTwoEpochs(RunStore store) {
         return Sweep.over().nets("fc", "conv2").widths(0.25)
-                .methods(Approach.EDGE_POPUP, Approach.ZHOU).seeds(1)
+                .approaches(Approach.EDGE_POPUP, Approach.ZHOU).seeds(1)
                 .recipe(r -> r.epochs(2).batchSize(50)).data(data()).store(store);
     }
 

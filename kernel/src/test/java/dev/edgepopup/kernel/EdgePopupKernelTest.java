@@ -96,7 +96,7 @@ class EdgePopupKernelTest {
         assertEquals("[1, 2]", text(kernel.eval("List<Integer> l = new ArrayList<>(List.of(1)); l.add(2);\n"
                 + "Map<String, Integer> m = new HashMap<>(); l")));
         assertEquals("k", text(kernel.eval("Sweep sweep = Sweep.over().keeps(0.5);\n"
-                + "Plots.Sweep f = Plots.sweep(\"Figure 3\", \"k\").reference(Paper.figure3(\"conv4\"));\n"
+                + "Plots.SweepFigure f = Plots.sweep(\"Figure 3\", \"k\").reference(Paper.figure3(\"conv4\"));\n"
                 + "CategoryChart bars = Plots.bars(\"Figure 6\", \"net\").reference(Paper.zhouLine()).chart();\n"
                 + "f.chart().getXAxisTitle()")));
         assertEquals("5", text(kernel.eval("Paper.table1().rowCount()")));
