@@ -59,7 +59,7 @@ public final class StandaloneModel implements AutoCloseable {
                     block.add(Linear.builder().setUnits(step.out()).optBias(false).build());
                     break;
                 default:
-                    block.add(NetSpec.plainBlock(step));
+                    block.add(step.block());
             }
         }
         model.setBlock(block);

@@ -1,5 +1,10 @@
 package dev.edgepopup.nn;
 
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.pooling.Pool;
 import dev.edgepopup.init.Init;
 import java.util.List;
 import java.util.Locale;
@@ -120,27 +125,6 @@ public record NetSpec(
         return layers().stream().mapToLong(l -> Masks.keptCount(l.weightCount(), k)).sum();
     }
 
-    /** @return the conv channel counts of a plain architecture before the width multiplier */
-    static int[] convChannels(String arch) {
-        switch (arch) {
-            case "conv2":
-                return new int[] {64, 64};
-            case "conv4":
-                return new int[] {64, 64, 128, 128};
-            case "conv6":
-                return new int[] {64, 64, 128, 128, 256, 256};
-            case "conv8":
-                return new int[] {64, 64, 128, 128, 256, 256, 512, 512};
-            default:
-                return new int[0];
-        }
-    }
-
-    /** @return the hidden fully connected widths before the width multiplier */
-    private static int[] hiddenWidths(String arch) {
-        return arch.equals("fc") ? new int[] {300, 100} : new int[] {256, 256};
-    }
-
     /**
      * Applies the width multiplier.
      *
@@ -173,6 +157,23 @@ public record NetSpec(
             /** Flatten to (N, features). */
             FLATTEN
         }
+
+        /**
+         * @return the parameter-free DJL block of a RELU, POOL or FLATTEN step
+         * @throws IllegalArgumentException for CONV and LINEAR, whose weights are a masked layer's
+         */
+        public Block block() {
+            switch (kind) {
+                case RELU:
+                    return Activation.reluBlock();
+                case POOL:
+                    return Pool.maxPool2dBlock(new Shape(2, 2));
+                case FLATTEN:
+                    return Blocks.batchFlattenBlock();
+                default:
+                    throw new IllegalArgumentException(kind + " has weights");
+            }
+        }
     }
 
     /**
@@ -190,50 +191,7 @@ public record NetSpec(
                     + "export covers FC and ConvX only): use layers() for its shapes and build() "
                     + "for the network");
         }
-        List<Step> steps = new java.util.ArrayList<>();
-        int in = channels;
-        int[] convs = convChannels(arch);
-        for (int i = 0; i < convs.length; i++) {
-            int out = scaled(convs[i]);
-            steps.add(new Step(Step.Kind.CONV, "conv" + (i + 1), in, out));
-            steps.add(new Step(Step.Kind.RELU, null, 0, 0));
-            if (i % 2 == 1) {
-                steps.add(new Step(Step.Kind.POOL, null, 0, 0));
-            }
-            in = out;
-        }
-        int pools = convs.length / 2;
-        int features = in * (height >> pools) * (imageWidth >> pools);
-        steps.add(new Step(Step.Kind.FLATTEN, null, 0, 0));
-        int[] hidden = hiddenWidths(arch);
-        for (int i = 0; i <= hidden.length; i++) {
-            int out = i < hidden.length ? scaled(hidden[i]) : classes;
-            steps.add(new Step(Step.Kind.LINEAR, "fc" + (i + 1), features, out));
-            if (i < hidden.length) {
-                steps.add(new Step(Step.Kind.RELU, null, 0, 0));
-            }
-            features = out;
-        }
-        return steps;
-    }
-
-    /**
-     * The parameter-free block of a RELU, POOL or FLATTEN step.
-     *
-     * @param step the step
-     * @return its DJL block
-     */
-    public static ai.djl.nn.Block plainBlock(Step step) {
-        switch (step.kind()) {
-            case RELU:
-                return ai.djl.nn.Activation.reluBlock();
-            case POOL:
-                return ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2));
-            case FLATTEN:
-                return ai.djl.nn.Blocks.batchFlattenBlock();
-            default:
-                throw new IllegalArgumentException(step.kind() + " has weights");
-        }
+        return PlainNet.layout(this);
     }
 
     /**
