@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.edgepopup.display.Display;
 import dev.edgepopup.display.Renderers;
-import dev.edgepopup.kernel.CellException.CompilationException;
-import dev.edgepopup.kernel.CellException.EvaluationException;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -23,26 +21,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import jdk.jshell.DeclarationSnippet;
-import jdk.jshell.Diag;
-import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
-import jdk.jshell.JShellException;
-import jdk.jshell.MethodSnippet;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Suggestion;
-import jdk.jshell.UnresolvedReferenceException;
 
 /**
  * Jupyter kernel for Java: JShell running in this JVM, with the kernel's class path (kernel-lib,
@@ -56,7 +47,6 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgePopupKernel.class.getName());
     /** Class-path resource listing the on-demand imports every cell starts with. */
     static final String IMPORTS_RESOURCE = "imports.txt";
-    private static final int MAX_CAUSES = 20;
     /** Extensions {@code %load} tries after the name as given, as IJava does. */
     private static final List<String> LOAD_EXTENSIONS = List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
     private static final List<String> LINE_MAGICS = List.of("maven", "addMavenDependency", "addMavenDependencies", "mavenRepo",
@@ -65,12 +55,6 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     /** The magics this kernel has, for the error about one it has not. */
     private static final String MAGICS = "Line magics: %maven (also %addMavenDependency, %addMavenDependencies),"
             + " %mavenRepo (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell magics: %%loadFromPOM, %%time.";
-    /** Longest block of stack frames that {@link #collapseRepeats} recognises as repeating. */
-    private static final int MAX_REPEAT_BLOCK = 10;
-
-    /** Where a snippet sits: its cell (or loaded file) and the line its first token is on. */
-    private record Origin(String where, int line) {}
-
     /**
      * Code to run and the name its errors give, e.g. {@code cell [3]} or a {@code %load}ed file.
      *
@@ -103,7 +87,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
     private final InProcessExecutionControl control;
-    private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+    private final CellErrors errors;
     private final List<String> imports;
     private final CellOutput output;
     private final ClassPathMagics classPath;
@@ -122,6 +106,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 .build();
         this.control = created.get();
         this.analysis = shell.sourceCodeAnalysis();
+        this.errors = new CellErrors(shell, line -> errorStyler.secondary(line));
         this.imports = importDefaults();
         this.output = new CellOutput(this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
         List<Path> classPathEntries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
@@ -267,11 +252,11 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 try {
                     classPath.loadFromPom(magic.args(), source.text().substring(parsed.codeStart()));
                 } catch (MagicException e) {
-                    throw magicError(source, magic, e.getMessage());
+                    throw errors.magic(source.where(), source.text(), magic, e.getMessage());
                 }
                 value.clear();
             }
-            default -> throw magicError(source, magic, "unknown cell magic. " + MAGICS);
+            default -> throw errors.magic(source.where(), source.text(), magic, "unknown cell magic. " + MAGICS);
         }
     }
 
@@ -295,7 +280,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
 
     private void runLineMagic(Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value) throws CellException {
         if (magic.cellMagic()) {
-            throw magicError(source, magic, "a cell magic must be the first line of its cell");
+            throw errors.magic(source.where(), source.text(), magic, "a cell magic must be the first line of its cell");
         }
         try {
             switch (magic.name()) {
@@ -315,7 +300,7 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 default -> throw new MagicException("unknown magic. " + MAGICS);
             }
         } catch (MagicException e) {
-            throw magicError(source, magic, e.getMessage());
+            throw errors.magic(source.where(), source.text(), magic, e.getMessage());
         }
         value.clear();
     }
@@ -401,186 +386,30 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return code;
     }
 
-    private CellException.MagicError magicError(Source source, MagicSyntax.Magic magic, String message) {
-        String name = (magic.cellMagic() ? "%%" : "%") + magic.name();
-        List<String> lines = new ArrayList<>(message.lines().toList());
-        String first = lines.isEmpty() ? "" : lines.remove(0);
-        lines.add(0, errorStyler.secondary(source.where() + ", line " + CellSnippets.lineOf(source.text(), magic.start()) + ": "
-                + name + ": " + first));
-        return new CellException.MagicError(name + ": " + message, lines);
-    }
-
     private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet) throws CellException {
         List<SnippetEvent> events = shell.eval(snippet.source());
         // The first event without a cause is the snippet itself; the rest are snippets it updated.
         SnippetEvent event = events.stream().filter(e -> e.causeSnippet() == null).findFirst()
                 .orElseThrow(() -> new IllegalStateException("JShell reported no event for " + snippet.source()));
         Snippet run = event.snippet();
-        origins.put(run.id(), new Origin(source.where(), CellSnippets.lineOf(code, snippet.offset())));
+        errors.origin(run.id(), source.where(), CellSnippets.lineOf(code, snippet.offset()));
         if (event.status() == Snippet.Status.REJECTED) {
-            throw compilationError(source.where(), code, snippet, run);
+            throw errors.compilation(source.where(), code, snippet, run);
         }
         String exit = ExitGuard.takeRefused();
         if (exit != null) {
             // Also when the snippet caught the refusal: the rest of the cell must not run.
-            throw exitError(exit, event.exception(), source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
+            throw errors.exit(exit, event.exception(), source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
         }
         if (event.exception() != null) {
-            throw evaluationError(event.exception());
+            throw errors.evaluation(event.exception());
         }
         if (event.status() == Snippet.Status.RECOVERABLE_DEFINED || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
             DeclarationSnippet declaration = (DeclarationSnippet) run;
-            System.err.println("note: " + describe(declaration) + " can be used once "
+            System.err.println("note: " + CellErrors.describe(declaration) + " can be used once "
                     + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared");
         }
         return run;
-    }
-
-    private CompilationException compilationError(String where, String code, CellSnippets.Snippet snippet, Snippet run) {
-        List<Diag> errors = shell.diagnostics(run).filter(Diag::isError).toList();
-        List<String> lines = new ArrayList<>();
-        String first = null;
-        for (Diag diag : errors) {
-            long start = diag.getStartPosition() >= 0 ? diag.getStartPosition() : Math.max(0, diag.getPosition());
-            long end = Math.max(start, diag.getEndPosition());
-            int from = snippet.offset() + (int) start;
-            List<String> message = diag.getMessage(null).lines().toList();
-            if (first == null) {
-                first = message.isEmpty() ? "" : message.get(0);
-            }
-            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, from) + ": error: "
-                    + (message.isEmpty() ? "" : message.get(0))));
-            message.stream().skip(1).forEach(lines::add);
-            lines.addAll(CellSnippets.pointAt(code, from, snippet.offset() + (int) end));
-        }
-        if (errors.isEmpty()) {
-            first = "JShell rejected the snippet";
-            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, snippet.offset()) + ": " + first));
-            lines.addAll(CellSnippets.pointAt(code, snippet.offset(), snippet.offset() + 1));
-        }
-        return new CompilationException(first, lines);
-    }
-
-    private EvaluationException evaluationError(JShellException failure) {
-        List<String> lines = new ArrayList<>();
-        String headline = headline(failure);
-        lines.add(errorStyler.secondary(headline));
-        addFrames(failure, lines);
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.add(failure);
-        Throwable cause = failure.getCause();
-        for (int depth = 0; cause != null && seen.add(cause) && depth < MAX_CAUSES; depth++) {
-            lines.add("Caused by: " + headline(cause));
-            addFrames(cause, lines);
-            cause = cause.getCause();
-        }
-        return new EvaluationException(headline, lines);
-    }
-
-    private EvaluationException exitError(String call, JShellException failure, String where) {
-        String headline = ExitGuard.message(call);
-        List<String> lines = new ArrayList<>();
-        lines.add(errorStyler.secondary(headline));
-        if (failure != null) {
-            addFrames(failure, lines);
-            // The guard's and the JDK's exit frames say nothing to the user.
-            lines.removeIf(line -> line.contains("dev.edgepopup.kernel.ExitGuard") || line.contains("java.lang.Runtime.")
-                    || line.contains("java.lang.System.exit"));
-        }
-        if (lines.size() == 1) {
-            lines.add("    at " + where);
-        }
-        return new EvaluationException(headline, lines);
-    }
-
-    private String headline(Throwable failure) {
-        if (failure instanceof UnresolvedReferenceException unresolved) {
-            DeclarationSnippet declaration = unresolved.getSnippet();
-            return describe(declaration) + " cannot be used until "
-                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared";
-        }
-        String type = failure instanceof EvalException thrown ? thrown.getExceptionClassName() : failure.getClass().getName();
-        return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
-    }
-
-    /**
-     * Adds the frames down to the outermost cell frame (below it is JShell and the kernel), with
-     * repeats of recursion collapsed.
-     */
-    private void addFrames(Throwable failure, List<String> lines) {
-        StackTraceElement[] frames = failure.getStackTrace();
-        int last = -1;
-        for (int i = 0; i < frames.length; i++) {
-            if (origin(frames[i]) != null) {
-                last = i;
-            }
-        }
-        List<String> shown = new ArrayList<>();
-        for (int i = 0; i <= last; i++) {
-            shown.add("    at " + frame(frames[i]));
-        }
-        lines.addAll(collapseRepeats(shown));
-    }
-
-    /**
-     * Replaces three or more repeats of a block of up to {@value #MAX_REPEAT_BLOCK} lines (deep
-     * recursion) by the block and a count, as Python does.
-     *
-     * @param lines stack frame lines
-     * @return the lines, repeats collapsed
-     */
-    static List<String> collapseRepeats(List<String> lines) {
-        List<String> collapsed = new ArrayList<>();
-        int i = 0;
-        while (i < lines.size()) {
-            int bestBlock = 0;
-            int bestRepeats = 0;
-            for (int block = 1; block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size(); block++) {
-                List<String> first = lines.subList(i, i + block);
-                int repeats = 1;
-                while (i + (repeats + 1) * block <= lines.size()
-                        && lines.subList(i + repeats * block, i + (repeats + 1) * block).equals(first)) {
-                    repeats++;
-                }
-                if (repeats >= 3 && (repeats - 1) * block > (bestRepeats - 1) * bestBlock) {
-                    bestBlock = block;
-                    bestRepeats = repeats;
-                }
-            }
-            if (bestBlock == 0) {
-                collapsed.add(lines.get(i++));
-            } else {
-                collapsed.addAll(lines.subList(i, i + bestBlock));
-                collapsed.add(String.format("    ... (previous %s repeated %,d more times)",
-                        bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
-                i += bestBlock * bestRepeats;
-            }
-        }
-        return collapsed;
-    }
-
-    private Origin origin(StackTraceElement frame) {
-        // JShell rewrites snippet frames to file "#<snippet id>" with snippet-relative lines.
-        String file = frame.getFileName();
-        return file != null && file.startsWith("#") ? origins.get(file.substring(1)) : null;
-    }
-
-    private String frame(StackTraceElement frame) {
-        Origin origin = origin(frame);
-        if (origin == null) {
-            return frame.toString();
-        }
-        String where = origin.where() + ", line " + (origin.line() + frame.getLineNumber() - 1);
-        String name = frame.getClassName().isEmpty() ? frame.getMethodName() : frame.getClassName() + "." + frame.getMethodName();
-        return name.isEmpty() ? where : name + "(" + where + ")";
-    }
-
-    private static String describe(DeclarationSnippet declaration) {
-        return switch (declaration.kind()) {
-            case METHOD -> "method " + declaration.name() + "(" + ((MethodSnippet) declaration).parameterTypes() + ")";
-            case VAR -> "variable " + declaration.name();
-            default -> "type " + declaration.name();
-        };
     }
 
     private DisplayData render(Object value) {

@@ -157,7 +157,7 @@ class EdgePopupKernelTest {
         }
         frames.addAll(List.of("a", "c", "c", "end"));
         assertEquals(List.of("top", "a", "b", "    ... (previous 2 lines repeated 4 more times)", "a", "c", "c", "end"),
-                EdgePopupKernel.collapseRepeats(frames));
+                CellErrors.collapseRepeats(frames));
     }
 
     @Test
