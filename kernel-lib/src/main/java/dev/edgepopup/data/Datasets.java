@@ -2,7 +2,6 @@ package dev.edgepopup.data;
 
 import dev.edgepopup.data.ImageSet.Augmentation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,8 +33,6 @@ public final class Datasets {
                     "data_batch_4.bin",
                     "data_batch_5.bin");
     private static final String CIFAR_TEST = "test_batch.bin";
-    private static final int CIFAR_IMAGE = 3 * 32 * 32;
-    private static final int CIFAR_RECORD = 1 + CIFAR_IMAGE;
 
     private Datasets() {}
 
@@ -352,61 +349,8 @@ public final class Datasets {
     }
 
     private static ImageSet cifar(String name, List<Path> files, Augmentation augmentation) {
-        // Check every length first: a truncated file fails before 150 MB are read.
-        long[] sizes = new long[files.size()];
-        long records = 0;
-        for (int f = 0; f < sizes.length; f++) {
-            Path file = files.get(f);
-            sizes[f] = size(file);
-            if (sizes[f] == 0 || sizes[f] % CIFAR_RECORD != 0) {
-                throw new CorruptDataException(
-                        file,
-                        sizes[f] - sizes[f] % CIFAR_RECORD,
-                        "incomplete record: the file has " + sizes[f]
-                                + " bytes, not a positive multiple of " + CIFAR_RECORD
-                                + " (1 label byte + 3x32x32 pixels)");
-            }
-            records += sizes[f] / CIFAR_RECORD;
-        }
-        byte[] pixels = new byte[Math.toIntExact(records * CIFAR_IMAGE)];
-        int[] labels = new int[(int) records];
-        int n = 0;
-        for (int f = 0; f < sizes.length; f++) {
-            Path file = files.get(f);
-            byte[] raw = bytes(file);
-            if (raw.length != sizes[f]) {
-                throw new CorruptDataException(
-                        file, Math.min(raw.length, sizes[f]), "the file changed while being read");
-            }
-            for (int at = 0; at < raw.length; at += CIFAR_RECORD, n++) {
-                labels[n] = raw[at] & 0xff;
-                if (labels[n] >= CLASSES) {
-                    throw new CorruptDataException(
-                            file,
-                            at,
-                            "label " + labels[n] + " is not below the class count " + CLASSES);
-                }
-                // The record's pixels are already channel-major (R, G, B planes): NCHW as is.
-                System.arraycopy(raw, at + 1, pixels, n * CIFAR_IMAGE, CIFAR_IMAGE);
-            }
-        }
-        return new ImageSet(
-                name, 3, 32, 32, pixels, labels, CLASSES, CIFAR_MEAN, CIFAR_STD, augmentation);
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] bytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Cifar10.Records r = Cifar10.read(files);
+        return new ImageSet(name, 3, 32, 32, r.pixels(), r.labels(), CLASSES, CIFAR_MEAN, CIFAR_STD,
+                augmentation);
     }
 }
