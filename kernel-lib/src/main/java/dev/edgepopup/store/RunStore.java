@@ -165,15 +165,22 @@ public final class RunStore implements AutoCloseable {
     }
 
     /**
-     * Opens a store by JDBC URL. Checkpoints go beside an SQLite file; for an in-memory or server
-     * database, to {@code runs/checkpoints} under the working directory.
+     * Opens an SQLite file by JDBC URL, with checkpoints in {@code checkpoints/} beside it. Any
+     * other database has no place of its own for them: {@link #open(String, Path)} names one.
      *
      * @param jdbcUrl e.g. {@code jdbc:sqlite:runs/runs.db}
      * @return the store
+     * @throws IllegalArgumentException for an in-memory SQLite database or any other database
      * @throws StoreException if the database cannot be opened
      */
     public static RunStore open(String jdbcUrl) {
-        return open(jdbcUrl, defaultCheckpointDir(jdbcUrl));
+        Path file = jdbcUrl.startsWith(SQLITE_PREFIX) ? sqliteFile(jdbcUrl) : null;
+        if (file == null) {
+            throw new IllegalArgumentException(jdbcUrl.replaceAll("password=[^&]*", "password=...")
+                    + " is not an SQLite file, so checkpoints have no place beside it: name their"
+                    + " directory (open(url, dir), bin/sweep --checkpoints DIR)");
+        }
+        return open(jdbcUrl, file.toAbsolutePath().getParent().resolve("checkpoints"));
     }
 
     /**
@@ -256,13 +263,6 @@ public final class RunStore implements AutoCloseable {
             path = path.substring("file:".length());
         }
         return path.isEmpty() || path.equals(":memory:") ? null : Path.of(path);
-    }
-
-    private static Path defaultCheckpointDir(String jdbcUrl) {
-        Path file = jdbcUrl.startsWith(SQLITE_PREFIX) ? sqliteFile(jdbcUrl) : null;
-        return file == null
-                ? Path.of("runs", "checkpoints")
-                : file.toAbsolutePath().getParent().resolve("checkpoints");
     }
 
     private void createSchema() throws SQLException {

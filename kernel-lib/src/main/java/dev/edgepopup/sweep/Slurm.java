@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * store), one array task per run, submitted with {@code sbatch}, watched through the store:
  *
  * <pre>{@code
- * Sweep.over()...store(RunStore.open("jdbc:postgresql://db.example.org/edgepopup?user=me"))
+ * Sweep.over()...store(RunStore.open("jdbc:postgresql://db.example.org/edgepopup?user=me",
+ *         Path.of("/shared/me/checkpoints")))
  *         .on(Slurm.partition("gpu").gpusPerRun(1).time("12:00:00")).run();
  * }</pre>
  *

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -85,6 +86,7 @@ public final class Sweep {
     private Boolean channelsLast;
     /** null: when a notebook shows displays. */
     private Boolean progress;
+    private Consumer<String> notes = System.err::println;
 
     private Sweep() {}
 
@@ -276,6 +278,16 @@ public final class Sweep {
     }
 
     /**
+     * @param receiver where lines about the sweep go that are neither progress nor results, e.g.
+     *     why bf16 falls back to fp32; by default stderr, which a notebook shows under the cell
+     * @return this
+     */
+    public Sweep notes(Consumer<String> receiver) {
+        this.notes = Objects.requireNonNull(receiver);
+        return this;
+    }
+
+    /**
      * The planned runs, in training order: seed by seed, then net, width, k, init, approach.
      *
      * @return one configuration per run, without duplicates
@@ -344,7 +356,7 @@ public final class Sweep {
         for (Sweep sweep : sweeps) {
             Objects.requireNonNull(sweep.store, "store: call store(...) first");
             if (sweep.precision != null) {
-                sweep.precision.resolve(false, System.err::println); // says once why bf16 falls back
+                sweep.precision.resolve(false, sweep.notes); // says once why bf16 falls back
             }
             List<RunConfig> plan = sweep.configurations();
             plans.add(plan);

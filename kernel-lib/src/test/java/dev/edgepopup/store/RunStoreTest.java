@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepopup.init.Init;
@@ -36,6 +37,17 @@ class RunStoreTest extends RunStoreContract {
         try (RunStore store = RunStore.open("jdbc:sqlite:" + db)) {
             assertEquals(db.getParent().resolve("checkpoints"), store.checkpointDir());
             assertEquals(1, store.runs().size());
+        }
+    }
+
+    @Test
+    void aDatabaseWithoutAFileNeedsItsCheckpointDirectoryNamed() {
+        for (String url : List.of("jdbc:sqlite::memory:",
+                "jdbc:postgresql://db/ep?user=me&password=secret")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> RunStore.open(url));
+            assertTrue(e.getMessage().contains("name their directory"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), e.getMessage());
         }
     }
 
