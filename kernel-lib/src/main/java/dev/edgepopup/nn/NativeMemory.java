@@ -1,5 +1,6 @@
 package dev.edgepopup.nn;
 
+import dev.edgepopup.io.Launch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,10 +13,8 @@ import org.slf4j.LoggerFactory;
  * other way gets this hint.
  */
 public final class NativeMemory {
-    /** The setting the launchers use (environment/native-env.sh). */
-    public static final String TUNABLES =
-            "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184"
-                    + ":glibc.malloc.arena_max=1";
+    /** The setting the launchers use ({@link Launch#glibcTunables()}). */
+    public static final String TUNABLES = Launch.glibcTunables();
     private static final Logger LOG = LoggerFactory.getLogger(NativeMemory.class);
     private static final AtomicBoolean CHECKED = new AtomicBoolean();
 

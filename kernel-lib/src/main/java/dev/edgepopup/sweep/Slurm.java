@@ -1,5 +1,6 @@
 package dev.edgepopup.sweep;
 
+import dev.edgepopup.io.Launch;
 import dev.edgepopup.store.RunRecord;
 import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
@@ -563,8 +564,12 @@ public final class Slurm extends SweepExecutor {
                 .append(quote(value)).append('\n'));
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.add("-Djava.awt.headless=true");
-        command.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
+        for (String flag : Launch.jvmFlags()) {
+            // This JVM's own choice of DJL's offline mode reaches the workers.
+            String offline = System.getProperty("ai.djl.offline");
+            command.add(flag.startsWith("-Dai.djl.offline=") && offline != null
+                    ? "-Dai.djl.offline=" + offline : flag);
+        }
         for (String p : PROPERTIES) {
             String value = System.getProperty(p);
             if (value != null) {
