@@ -1,4 +1,4 @@
-package dev.edgepopup.resnet;
+package dev.edgepopup.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,15 +17,6 @@ import ai.djl.training.ParameterStore;
 import dev.edgepopup.data.ImageSet;
 import dev.edgepopup.export.Subnetwork;
 import dev.edgepopup.init.Init;
-import dev.edgepopup.nn.LayerShape;
-import dev.edgepopup.nn.MaskedConv;
-import dev.edgepopup.nn.MaskedLayer;
-import dev.edgepopup.nn.Masks;
-import dev.edgepopup.nn.Method;
-import dev.edgepopup.nn.Net;
-import dev.edgepopup.nn.NetSpec;
-import dev.edgepopup.nn.Nets;
-import dev.edgepopup.nn.NoGrad;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.Recipe;

@@ -1,4 +1,4 @@
-package dev.edgepopup.resnet;
+package dev.edgepopup.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.edgepopup.train.Devices;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
