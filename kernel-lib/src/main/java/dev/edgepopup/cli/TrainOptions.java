@@ -17,7 +17,6 @@ final class TrainOptions {
     static final String FASHION_MNIST = "fashion-mnist";
     static final String CIFAR10 = "cifar10";
 
-
     String net;
     double width = 1;
     Method method = Method.EDGE_POPUP;
@@ -90,20 +89,38 @@ final class TrainOptions {
         }
         if (o.net == null) {
             throw new UsageException(
-                    "--net is required: " + String.join(", ", NetSpec.ARCHITECTURES)
+                    "--net is required: "
+                            + String.join(", ", NetSpec.ARCHITECTURES)
                             + " (see --help)");
         }
         checked("--epochs, --lr or --batch", o::recipe); // the recipe's own rules
         return o;
     }
 
-    private static final List<String> FLAGS = List.of("--json", "--checksum", "--help",
-            "--force-bf16", "--channels-last");
+    private static final List<String> FLAGS =
+            List.of("--json", "--checksum", "--help", "--force-bf16", "--channels-last");
 
-    private static final List<String> VALUED = List.of("--net", "--width", "--method",
-            "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
-            "--weight-seed", "--score-seed", "--data-seed", "--dataset", "--train-limit",
-            "--test-limit", "--checkpoint", "--precision", "--threads");
+    private static final List<String> VALUED =
+            List.of(
+                    "--net",
+                    "--width",
+                    "--method",
+                    "--keep",
+                    "--init",
+                    "--epochs",
+                    "--lr",
+                    "--batch",
+                    "--optimizer",
+                    "--seed",
+                    "--weight-seed",
+                    "--score-seed",
+                    "--data-seed",
+                    "--dataset",
+                    "--train-limit",
+                    "--test-limit",
+                    "--checkpoint",
+                    "--precision",
+                    "--threads");
 
     private void set(String name, String value) throws UsageException {
         switch (name) {
@@ -176,8 +193,8 @@ final class TrainOptions {
     }
 
     /**
-     * Runs one of the library's checks, so that each rule has one message: the library's, after
-     * the option's name.
+     * Runs one of the library's checks, so that each rule has one message: the library's, after the
+     * option's name.
      */
     private static <T> T checked(String option, Supplier<T> check) throws UsageException {
         try {
@@ -187,27 +204,37 @@ final class TrainOptions {
         }
     }
 
-    /** @return the weight seed: {@code --weight-seed}, else {@code --seed} */
+    /**
+     * @return the weight seed: {@code --weight-seed}, else {@code --seed}
+     */
     long weightSeed() {
         return weightSeed != null ? weightSeed : seed;
     }
 
-    /** @return the score seed: {@code --score-seed}, else {@code --seed} + 1 as Nets.seed */
+    /**
+     * @return the score seed: {@code --score-seed}, else {@code --seed} + 1 as Nets.seed
+     */
     long scoreSeed() {
         return scoreSeed != null ? scoreSeed : seed + 1;
     }
 
-    /** @return the data seed: {@code --data-seed}, else {@code --seed} */
+    /**
+     * @return the data seed: {@code --data-seed}, else {@code --seed}
+     */
     long dataSeed() {
         return dataSeed != null ? dataSeed : seed;
     }
 
-    /** @return the data set asked for, else Fashion-MNIST for FC and CIFAR-10 for conv nets */
+    /**
+     * @return the data set asked for, else Fashion-MNIST for FC and CIFAR-10 for conv nets
+     */
     String dataset() {
         return dataset != null ? dataset : "fc".equals(net) ? FASHION_MNIST : CIFAR10;
     }
 
-    /** @return the paper's recipe for the method and net, with the options given */
+    /**
+     * @return the paper's recipe for the method and net, with the options given
+     */
     Recipe recipe() {
         Recipe r = Recipe.paper(method, net);
         if (epochs != null) {

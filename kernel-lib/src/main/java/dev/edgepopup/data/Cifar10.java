@@ -15,8 +15,10 @@ import java.util.List;
 public final class Cifar10 {
     /** The number of classes: a label is below it. */
     public static final int CLASSES = 10;
+
     /** Bytes of one image: 3 x 32 x 32. */
     public static final int IMAGE = 3 * 32 * 32;
+
     /** Bytes of one record: the label, then the image. */
     public static final int RECORD = 1 + IMAGE;
 
@@ -31,8 +33,8 @@ public final class Cifar10 {
     public record Records(byte[] pixels, int[] labels) {}
 
     /**
-     * Reads the files' records, in order. Every length is checked first, so that a truncated
-     * file fails before 150 MB are read.
+     * Reads the files' records, in order. Every length is checked first, so that a truncated file
+     * fails before 150 MB are read.
      *
      * @param files the .bin files
      * @return their records, concatenated
@@ -50,8 +52,10 @@ public final class Cifar10 {
                 throw new CorruptDataException(
                         file,
                         sizes[f] - sizes[f] % RECORD,
-                        "incomplete record: the file has " + sizes[f]
-                                + " bytes, not a positive multiple of " + RECORD
+                        "incomplete record: the file has "
+                                + sizes[f]
+                                + " bytes, not a positive multiple of "
+                                + RECORD
                                 + " (1 label byte + 3x32x32 pixels)");
             }
             records += sizes[f] / RECORD;

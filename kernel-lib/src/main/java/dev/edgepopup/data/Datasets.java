@@ -57,8 +57,8 @@ public final class Datasets {
         /**
          * Writes both sets as an ImageNet-style pair of image folders, {@code root/train/} and
          * {@code root/val/} (see {@link ImageSet#writeImageFolder}), ready for {@link
-         * Datasets#imageFolders}. The folders are written beside {@code root} first and moved
-         * into place at the end, so an interrupted write leaves no half-written {@code root}.
+         * Datasets#imageFolders}. The folders are written beside {@code root} first and moved into
+         * place at the end, so an interrupted write leaves no half-written {@code root}.
          *
          * @param root the folder to create; it must not exist yet
          * @return {@code root}
@@ -112,7 +112,9 @@ public final class Datasets {
                 "fashion-mnist",
                 dir,
                 "Install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist"
-                        + " (it goes to " + FASHION_MNIST_DEBIAN + "), or point the system property"
+                        + " (it goes to "
+                        + FASHION_MNIST_DEBIAN
+                        + "), or point the system property"
                         + " edgepopup.fashionMnist or the environment variable"
                         + " EDGEPOPUP_FASHION_MNIST at a directory holding its four files.");
     }
@@ -132,7 +134,9 @@ public final class Datasets {
                 dir,
                 "Place the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
                     + " t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (gzipped or not) in"
-                    + " " + dir + ".");
+                    + " "
+                        + dir
+                        + ".");
     }
 
     /**
@@ -176,9 +180,15 @@ public final class Datasets {
         Path target = batches.endsWith(CIFAR_DIR) ? batches.getParent() : batches;
         String how =
                 "Download CIFAR-10 with: java -cp <kernel-lib classpath> "
-                        + Cifar10Download.class.getName() + " " + target + " (needs internet),"
-                        + " or fetch " + Cifar10Download.URL + " by hand and unpack it in "
-                        + target + ".";
+                        + Cifar10Download.class.getName()
+                        + " "
+                        + target
+                        + " (needs internet),"
+                        + " or fetch "
+                        + Cifar10Download.URL
+                        + " by hand and unpack it in "
+                        + target
+                        + ".";
         List<Path> files = cifarFiles(batches);
         for (Path p : files) {
             if (!Files.isRegularFile(p)) {
@@ -208,22 +218,25 @@ public final class Datasets {
 
     /**
      * ImageNet (ILSVRC-2012) from the system property {@code edgepopup.imagenet}, else the
-     * environment variable {@code EDGEPOPUP_IMAGENET}, else {@code ~/.edgepopup/data/imagenet},
-     * at 224x224 (see {@link #imageFolders(Path, int, int)}).
+     * environment variable {@code EDGEPOPUP_IMAGENET}, else {@code ~/.edgepopup/data/imagenet}, at
+     * 224x224 (see {@link #imageFolders(Path, int, int)}).
      *
      * @return the train and val folders
      * @throws IOException if a folder cannot be listed
      * @throws MissingDataException if a folder is missing; the message says how to lay it out
      */
     public static Folders imageNet() throws IOException {
-        Path root = location("edgepopup.imagenet", "EDGEPOPUP_IMAGENET",
-                Path.of(System.getProperty("user.home"), ".edgepopup", "data", "imagenet"));
+        Path root =
+                location(
+                        "edgepopup.imagenet",
+                        "EDGEPOPUP_IMAGENET",
+                        Path.of(System.getProperty("user.home"), ".edgepopup", "data", "imagenet"));
         return imageFolders(root, ImageFolder.CROP, ImageFolder.RESIZE);
     }
 
     /**
-     * A train/val pair of image folders, each with one sub-folder per class (the same class
-     * names in both), decoded on one thread per core each.
+     * A train/val pair of image folders, each with one sub-folder per class (the same class names
+     * in both), decoded on one thread per core each.
      *
      * @param root the folder holding {@code train/} and {@code val/}
      * @param crop the side of the square images a batch holds (224 for ImageNet)
@@ -233,10 +246,14 @@ public final class Datasets {
      * @throws MissingDataException if a folder is missing; the message says how to lay it out
      */
     public static Folders imageFolders(Path root, int crop, int resize) throws IOException {
-        String how = "ImageNet cannot be downloaded automatically: get ILSVRC-2012 from "
-                + "https://image-net.org, unpack the training archive into " + root.resolve("train")
-                + "/<wnid>/ and sort the validation images into " + root.resolve("val")
-                + "/<wnid>/ (the usual valprep.sh), or set EDGEPOPUP_IMAGENET to such a folder.";
+        String how =
+                "ImageNet cannot be downloaded automatically: get ILSVRC-2012 from "
+                        + "https://image-net.org, unpack the training archive into "
+                        + root.resolve("train")
+                        + "/<wnid>/ and sort the validation images into "
+                        + root.resolve("val")
+                        + "/<wnid>/ (the usual valprep.sh), or set EDGEPOPUP_IMAGENET to such a"
+                        + " folder.";
         for (String split : List.of("train", "val")) {
             if (!Files.isDirectory(root.resolve(split))) {
                 throw new MissingDataException(root.resolve(split), how);
@@ -248,9 +265,14 @@ public final class Datasets {
             ImageFolder val = ImageFolder.open(root.resolve("val"), crop, resize, threads);
             if (!val.classNames().equals(train.classNames())) {
                 val.close();
-                throw new IllegalArgumentException(root + ": train/ has " + train.classes()
-                        + " class folders and val/ has " + val.classes() + ", or their names "
-                        + "differ; both need the same class folders, or labels would not match");
+                throw new IllegalArgumentException(
+                        root
+                                + ": train/ has "
+                                + train.classes()
+                                + " class folders and val/ has "
+                                + val.classes()
+                                + ", or their names differ; both need the same class folders, or"
+                                + " labels would not match");
             }
             return new Folders(train, val);
         } catch (RuntimeException | IOException e) {
@@ -319,7 +341,11 @@ public final class Datasets {
             throw new CorruptDataException(
                     labelFile,
                     4,
-                    labels.length + " labels, but " + imageFile + " holds " + images.count()
+                    labels.length
+                            + " labels, but "
+                            + imageFile
+                            + " holds "
+                            + images.count()
                             + " images");
         }
         return new ImageSet(
@@ -350,7 +376,16 @@ public final class Datasets {
 
     private static ImageSet cifar(String name, List<Path> files, Augmentation augmentation) {
         Cifar10.Records r = Cifar10.read(files);
-        return new ImageSet(name, 3, 32, 32, r.pixels(), r.labels(), CLASSES, CIFAR_MEAN, CIFAR_STD,
+        return new ImageSet(
+                name,
+                3,
+                32,
+                32,
+                r.pixels(),
+                r.labels(),
+                CLASSES,
+                CIFAR_MEAN,
+                CIFAR_STD,
                 augmentation);
     }
 }

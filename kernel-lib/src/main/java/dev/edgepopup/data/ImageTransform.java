@@ -9,11 +9,11 @@ import java.util.SplittableRandom;
 
 /**
  * ImageNet's transforms as torchvision applies them to PIL images: for training a random resized
- * crop (area scale (0.08, 1), aspect ratio (3/4, 4/3)) and a horizontal flip with probability
- * 1/2; for evaluation the shorter side resized to {@code resize}, then the central {@code crop}
- * square. Images are resampled with PIL's antialiased bilinear filter, in floating point where
- * PIL rounds to 8 bits after each pass, and normalised with ImageNet's per-channel mean and
- * standard deviation ({@link ImageFolder#IMAGENET_MEAN}, {@link ImageFolder#IMAGENET_STD}).
+ * crop (area scale (0.08, 1), aspect ratio (3/4, 4/3)) and a horizontal flip with probability 1/2;
+ * for evaluation the shorter side resized to {@code resize}, then the central {@code crop} square.
+ * Images are resampled with PIL's antialiased bilinear filter, in floating point where PIL rounds
+ * to 8 bits after each pass, and normalised with ImageNet's per-channel mean and standard deviation
+ * ({@link ImageFolder#IMAGENET_MEAN}, {@link ImageFolder#IMAGENET_STD}).
  */
 final class ImageTransform {
     private static final double MIN_SCALE = 0.08;
@@ -75,14 +75,21 @@ final class ImageTransform {
         int top = ty.first()[0];
         int width = tx.first()[crop - 1] + tx.count()[crop - 1] - left;
         int height = ty.first()[crop - 1] + ty.count()[crop - 1] - top;
-        resample(rgb(img, left, top, width, height), width, height, tx.shift(left),
-                ty.shift(top), flip, out, offset);
+        resample(
+                rgb(img, left, top, width, height),
+                width,
+                height,
+                tx.shift(left),
+                ty.shift(top),
+                flip,
+                out,
+                offset);
     }
 
     /**
-     * A random resized crop's box as torchvision draws it: ten tries at an area fraction in
-     * [0.08, 1) and a log-uniform aspect ratio in [3/4, 4/3) that fit the image, else the
-     * central crop with the ratio clamped to that range.
+     * A random resized crop's box as torchvision draws it: ten tries at an area fraction in [0.08,
+     * 1) and a log-uniform aspect ratio in [3/4, 4/3) that fit the image, else the central crop
+     * with the ratio clamped to that range.
      *
      * @param w the image's width
      * @param h the image's height
@@ -114,8 +121,8 @@ final class ImageTransform {
 
     /**
      * A rectangle of the image as three planes of 0-255 values (R, G, B). 8-bit gray and RGB
-     * rasters are read as stored, as PIL's {@code convert("RGB")} does; Java's {@code getRGB},
-     * used for everything else (palettes, 16-bit), would brighten gray images by treating them as
+     * rasters are read as stored, as PIL's {@code convert("RGB")} does; Java's {@code getRGB}, used
+     * for everything else (palettes, 16-bit), would brighten gray images by treating them as
      * linear.
      */
     private static float[] rgb(BufferedImage img, int x, int y, int w, int h) {
@@ -124,10 +131,11 @@ final class ImageTransform {
         Raster r = img.getRaster();
         int bands = r.getNumBands();
         int space = img.getColorModel().getColorSpace().getType();
-        boolean stored = img.getColorModel() instanceof ComponentColorModel
-                && r.getTransferType() == DataBuffer.TYPE_BYTE
-                && (space == ColorSpace.TYPE_RGB && bands >= 3
-                        || space == ColorSpace.TYPE_GRAY && bands <= 2);
+        boolean stored =
+                img.getColorModel() instanceof ComponentColorModel
+                        && r.getTransferType() == DataBuffer.TYPE_BYTE
+                        && (space == ColorSpace.TYPE_RGB && bands >= 3
+                                || space == ColorSpace.TYPE_GRAY && bands <= 2);
         if (stored) {
             int[] s = r.getPixels(x, y, w, h, (int[]) null);
             boolean gray = space == ColorSpace.TYPE_GRAY;
@@ -161,8 +169,8 @@ final class ImageTransform {
     }
 
     /**
-     * PIL's antialiased bilinear coefficients for the input span [in0, in1) mapped onto
-     * {@code outSize} pixels: a triangle filter widened by the scale when shrinking.
+     * PIL's antialiased bilinear coefficients for the input span [in0, in1) mapped onto {@code
+     * outSize} pixels: a triangle filter widened by the scale when shrinking.
      */
     private static Taps taps(int inSize, double in0, double in1, int outSize) {
         double scale = (in1 - in0) / outSize;
@@ -196,8 +204,8 @@ final class ImageTransform {
      * Resamples a planar RGB image to crop x crop through the taps of each axis, flips it when
      * asked, normalises it and writes it NCHW at {@code offset}.
      */
-    private void resample(float[] src, int w, int h, Taps tx, Taps ty, boolean flip, float[] out,
-            int offset) {
+    private void resample(
+            float[] src, int w, int h, Taps tx, Taps ty, boolean flip, float[] out, int offset) {
         float[] rows = new float[h * crop];
         for (int c = 0; c < 3; c++) {
             int plane = c * w * h;

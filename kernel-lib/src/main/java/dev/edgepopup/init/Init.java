@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The paper's initial weight distributions (spec section 2). {@code fanIn} is
- * {@code in_channels * kh * kw} (linear: {@code in_features}); {@code k} is the kept fraction, used
- * only by the scaled variants, which replace {@code fanIn} by {@code k * fanIn}.
+ * The paper's initial weight distributions (spec section 2). {@code fanIn} is {@code in_channels *
+ * kh * kw} (linear: {@code in_features}); {@code k} is the kept fraction, used only by the scaled
+ * variants, which replace {@code fanIn} by {@code k * fanIn}.
  *
  * <p>Values are drawn in Java from a {@link SplittableRandom}, so one seed gives bit-identical
  * weights on every machine and engine: a found subnetwork can be stored as a seed plus a mask.
@@ -137,10 +137,13 @@ public enum Init {
                         return i;
                     }
                 }
-                throw new IllegalArgumentException("unknown init '" + name + "': use"
-                        + " signed-constant, kaiming-normal, scaled-signed-constant,"
-                        + " scaled-kaiming-normal, kaiming-uniform, xavier-normal,"
-                        + " xavier-normal-fan-avg or signed-xavier-constant");
+                throw new IllegalArgumentException(
+                        "unknown init '"
+                                + name
+                                + "': use"
+                                + " signed-constant, kaiming-normal, scaled-signed-constant,"
+                                + " scaled-kaiming-normal, kaiming-uniform, xavier-normal,"
+                                + " xavier-normal-fan-avg or signed-xavier-constant");
         }
     }
 

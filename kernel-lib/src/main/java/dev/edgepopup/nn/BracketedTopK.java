@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * The fast path of {@link Masks#topK} for large layers: the same ones as {@link Masks#largest},
  * found by bracketing the threshold between two values read off a strided sample, keeping
- * everything above the bracket and running the top-k selection only inside it (a few percent of
- * the layer). The count is exact, ties included.
+ * everything above the bracket and running the top-k selection only inside it (a few percent of the
+ * layer). The count is exact, ties included.
  */
 final class BracketedTopK {
     /** Below this size a plain top-k over the whole layer is already cheap. */

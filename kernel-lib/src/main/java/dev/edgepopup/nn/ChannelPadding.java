@@ -9,11 +9,11 @@ import java.util.function.BinaryOperator;
 
 /**
  * A workaround for libtorch's oneDNN convolution on the CPU: channel counts are padded with zero
- * channels to a multiple of {@link #BLOCK} before the convolution. oneDNN pads other counts
- * itself, to its SIMD block (16 with AVX-512, 8 with AVX2), without clearing the padding of the
- * input (and, backwards, of the output gradient): the result then depends on what the reused
- * memory held, silently wrong values or NaN (seen with 12, 20, 24, 27, 41 and 54 channels, e.g.
- * Conv4 at width 0.421875). Channels that are already a multiple leave it nothing to pad.
+ * channels to a multiple of {@link #BLOCK} before the convolution. oneDNN pads other counts itself,
+ * to its SIMD block (16 with AVX-512, 8 with AVX2), without clearing the padding of the input (and,
+ * backwards, of the output gradient): the result then depends on what the reused memory held,
+ * silently wrong values or NaN (seen with 12, 20, 24, 27, 41 and 54 channels, e.g. Conv4 at width
+ * 0.421875). Channels that are already a multiple leave it nothing to pad.
  */
 final class ChannelPadding {
     /** The channel multiple that leaves oneDNN nothing to pad. */
@@ -23,8 +23,8 @@ final class ChannelPadding {
 
     /**
      * Runs a convolution with the input and output channels padded to {@link #BLOCK} on the CPU
-     * (the network's input, 1 or 3 channels, goes through oneDNN's plain-layout path and is left
-     * as it is) and the padded output channels cut off again. The values are the convolution's.
+     * (the network's input, 1 or 3 channels, goes through oneDNN's plain-layout path and is left as
+     * it is) and the padded output channels cut off again. The values are the convolution's.
      *
      * @param x the input (N, C, H, W)
      * @param w the weight (O, C, k, k)
@@ -32,7 +32,10 @@ final class ChannelPadding {
      * @param zeros zeros of a shape, in the layer's arithmetic
      * @return {@code conv(x, w)}
      */
-    static NDArray around(NDArray x, NDArray w, BinaryOperator<NDArray> conv,
+    static NDArray around(
+            NDArray x,
+            NDArray w,
+            BinaryOperator<NDArray> conv,
             BiFunction<NDManager, Shape, NDArray> zeros) {
         Shape ws = w.getShape();
         long out = ws.get(0);
@@ -47,8 +50,10 @@ final class ChannelPadding {
             w = w.concat(zeros.apply(m, new Shape(out, extraIn, ws.get(2), ws.get(3))), 1);
         }
         if (extraOut > 0) {
-            w = w.concat(zeros.apply(m, new Shape(extraOut, in + extraIn, ws.get(2), ws.get(3))),
-                    0);
+            w =
+                    w.concat(
+                            zeros.apply(m, new Shape(extraOut, in + extraIn, ws.get(2), ws.get(3))),
+                            0);
         }
         NDArray y = conv.apply(x, w);
         return extraOut > 0 ? y.get(new NDIndex(":, :{}", out)) : y;

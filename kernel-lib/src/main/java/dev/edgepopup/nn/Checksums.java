@@ -28,8 +28,14 @@ public final class Checksums {
         try (NDManager m = NDManager.newBaseManager()) {
             for (MaskedLayer l : net.layers()) {
                 String scores = l.scores() == null ? "none" : hash(l.scores().getArray());
-                lines.add(l.label() + " mask=" + hash(l.mask(m)) + " weight="
-                        + hash(l.weight().getArray()) + " scores=" + scores);
+                lines.add(
+                        l.label()
+                                + " mask="
+                                + hash(l.mask(m))
+                                + " weight="
+                                + hash(l.weight().getArray())
+                                + " scores="
+                                + scores);
             }
         }
         return lines;

@@ -7,8 +7,8 @@ import dev.edgepopup.init.Init;
 
 /**
  * A bias-free square convolution with a masked weight: any odd kernel size k (1x1, 3x3, a ResNet
- * stem's 7x7) with padding k / 2, so that stride 1 keeps the image size and stride s divides it
- * by s (rounding up).
+ * stem's 7x7) with padding k / 2, so that stride 1 keeps the image size and stride s divides it by
+ * s (rounding up).
  */
 public final class MaskedConv extends MaskedLayer {
     private final int out;
@@ -28,14 +28,37 @@ public final class MaskedConv extends MaskedLayer {
      * @param scoreSeed this layer's score seed
      */
     public MaskedConv(
-            String label, int in, int out, int kernel, int stride, Method method, double keep,
-            Init init, long weightSeed, long scoreSeed) {
-        super(label, new Shape(out, in, kernel, kernel), in * kernel * kernel,
-                out * kernel * kernel, method, keep, init, weightSeed, scoreSeed);
+            String label,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            Method method,
+            double keep,
+            Init init,
+            long weightSeed,
+            long scoreSeed) {
+        super(
+                label,
+                new Shape(out, in, kernel, kernel),
+                in * kernel * kernel,
+                out * kernel * kernel,
+                method,
+                keep,
+                init,
+                weightSeed,
+                scoreSeed);
         if (kernel < 1 || kernel % 2 == 0 || stride < 1) {
             // An even kernel with padding k / 2 would grow the image by one pixel.
-            throw new IllegalArgumentException(label + ": the kernel must be odd and the stride "
-                    + "at least 1, got " + kernel + "x" + kernel + " stride " + stride);
+            throw new IllegalArgumentException(
+                    label
+                            + ": the kernel must be odd and the stride "
+                            + "at least 1, got "
+                            + kernel
+                            + "x"
+                            + kernel
+                            + " stride "
+                            + stride);
         }
         this.out = out;
         this.kernel = kernel;
@@ -46,9 +69,18 @@ public final class MaskedConv extends MaskedLayer {
     @Override
     protected NDArray apply(NDArray input, NDArray effectiveWeight) {
         Shape padding = new Shape(kernel / 2, kernel / 2);
-        return ChannelPadding.around(input, effectiveWeight,
-                (x, w) -> Conv2d.conv2d(x, w, null, new Shape(stride, stride), padding,
-                        new Shape(1, 1)).head(),
+        return ChannelPadding.around(
+                input,
+                effectiveWeight,
+                (x, w) ->
+                        Conv2d.conv2d(
+                                        x,
+                                        w,
+                                        null,
+                                        new Shape(stride, stride),
+                                        padding,
+                                        new Shape(1, 1))
+                                .head(),
                 this::zeros);
     }
 

@@ -15,14 +15,13 @@ import dev.edgepopup.init.Init;
  * A layer whose weight {@code W} is used through a mask (spec section 1): {@code W_eff = W * h},
  * {@code h = hard(q) + (q - stopGradient(q))}, {@code q = soft(s)} for the scores {@code s}. The
  * forward value of {@code h} is exactly the 0/1 mask; the backward pass sends {@code dL/dW_eff * W}
- * to {@code q} (straight-through). The method's {@link MaskRule} says what {@code soft} and
- * {@code hard} are: {@link EdgePopupRule} (|s| and its top-k, {@code W} frozen), {@link ZhouRule}
- * (sigmoid and a Bernoulli sample, {@code W} frozen); {@link Method#DENSE} has no rule and trains
- * {@code W}.
+ * to {@code q} (straight-through). The method's {@link MaskRule} says what {@code soft} and {@code
+ * hard} are: {@link EdgePopupRule} (|s| and its top-k, {@code W} frozen), {@link ZhouRule} (sigmoid
+ * and a Bernoulli sample, {@code W} frozen); {@link Method#DENSE} has no rule and trains {@code W}.
  *
- * Under {@link Precision#BF16} the layer computes in bfloat16: {@code W} of edge-popup and Zhou is
- * kept as a bfloat16 copy (it never changes) and multiplied by the mask cast to bfloat16, while a
- * dense {@code W} is cast on every pass; scores and the gradients reaching trained tensors stay
+ * <p>Under {@link Precision#BF16} the layer computes in bfloat16: {@code W} of edge-popup and Zhou
+ * is kept as a bfloat16 copy (it never changes) and multiplied by the mask cast to bfloat16, while
+ * a dense {@code W} is cast on every pass; scores and the gradients reaching trained tensors stay
  * float32. Subclasses only say how {@code W_eff} is applied (linear or convolution).
  */
 public abstract class MaskedLayer extends AbstractBlock {
@@ -34,9 +33,12 @@ public abstract class MaskedLayer extends AbstractBlock {
     private final double keep;
     private final Parameter weight;
     private final Parameter scores;
+
     /** The method's mask rule; null for dense layers. */
     private final MaskRule rule;
+
     private Precision precision = Precision.FP32;
+
     /** The frozen weight as bfloat16, while the precision is BF16 (edge-popup and Zhou only). */
     private NDArray frozenBf16;
 
@@ -79,8 +81,10 @@ public abstract class MaskedLayer extends AbstractBlock {
                                 .optRequiresGrad(method == Method.DENSE)
                                 .optInitializer(
                                         (m, s, t) ->
-                                                m.create(init.sample(n, fanIn, fanOut, keep,
-                                                        weightSeed), s))
+                                                m.create(
+                                                        init.sample(
+                                                                n, fanIn, fanOut, keep, weightSeed),
+                                                        s))
                                 .build());
         scores =
                 r == null
@@ -92,15 +96,15 @@ public abstract class MaskedLayer extends AbstractBlock {
                                         .optShape(weightShape)
                                         .optInitializer(
                                                 (m, s, t) ->
-                                                        r.initialScores(m, s, fanIn, fanOut,
-                                                                scoreSeed))
+                                                        r.initialScores(
+                                                                m, s, fanIn, fanOut, scoreSeed))
                                         .build());
     }
 
     /**
      * Restarts Zhou's mask draws from a seed (a no-op for other methods): the k-th sample after
-     * this call is the same on every run, thread and device. {@link Net#maskSeed(long)} sets
-     * every layer's.
+     * this call is the same on every run, thread and device. {@link Net#maskSeed(long)} sets every
+     * layer's.
      *
      * @param seed the seed
      */
@@ -110,7 +114,9 @@ public abstract class MaskedLayer extends AbstractBlock {
         }
     }
 
-    /** @return the arithmetic this layer uses */
+    /**
+     * @return the arithmetic this layer uses
+     */
     public Precision precision() {
         return precision;
     }
@@ -147,42 +153,58 @@ public abstract class MaskedLayer extends AbstractBlock {
         return precision == Precision.BF16 ? TorchCasts.toBf16(z) : z;
     }
 
-    /** @return the layer's name */
+    /**
+     * @return the layer's name
+     */
     public String label() {
         return label;
     }
 
-    /** @return how the layer learns */
+    /**
+     * @return how the layer learns
+     */
     public Method method() {
         return method;
     }
 
-    /** @return the kept fraction */
+    /**
+     * @return the kept fraction
+     */
     public double keep() {
         return keep;
     }
 
-    /** @return the weight's shape */
+    /**
+     * @return the weight's shape
+     */
     public Shape weightShape() {
         return weightShape;
     }
 
-    /** @return the number of weights */
+    /**
+     * @return the number of weights
+     */
     public long weightCount() {
         return weightShape.size();
     }
 
-    /** @return the fan-in */
+    /**
+     * @return the fan-in
+     */
     public int fanIn() {
         return fanIn;
     }
 
-    /** @return the random (edge-popup, Zhou) or learned (dense) weight */
+    /**
+     * @return the random (edge-popup, Zhou) or learned (dense) weight
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** @return the scores, or null for dense layers */
+    /**
+     * @return the scores, or null for dense layers
+     */
     public Parameter scores() {
         return scores;
     }
@@ -204,9 +226,12 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the mask, or all ones for dense layers
      */
     public NDArray mask(NDManager manager) {
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
-            NDArray mask = rule == null ? weight.getArray().onesLike()
-                    : rule.hard(rule.soft(scores.getArray()), manager);
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
+            NDArray mask =
+                    rule == null
+                            ? weight.getArray().onesLike()
+                            : rule.hard(rule.soft(scores.getArray()), manager);
             NDScope.unregister(mask);
             mask.attach(manager);
             return mask;

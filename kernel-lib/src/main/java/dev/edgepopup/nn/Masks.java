@@ -29,7 +29,8 @@ public final class Masks {
     public static double checkKeep(double k) {
         if (!(k > 0 && k <= 1)) {
             throw new IllegalArgumentException(
-                    "k is the fraction of weights KEPT and must be in (0, 1], got " + k
+                    "k is the fraction of weights KEPT and must be in (0, 1], got "
+                            + k
                             + " (for 30% pruned use keep(0.7))");
         }
         return k;
@@ -74,7 +75,6 @@ public final class Masks {
 
     /** {@code mask} with ones written at {@code index}. */
     static NDArray withOnes(NDArray mask, NDArray index) {
-        return mask.scatter(index, mask.getManager().ones(index.getShape(), mask.getDataType()),
-                0);
+        return mask.scatter(index, mask.getManager().ones(index.getShape(), mask.getDataType()), 0);
     }
 }

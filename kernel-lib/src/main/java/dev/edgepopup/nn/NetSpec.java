@@ -14,8 +14,8 @@ import java.util.Locale;
  * distribution and seeds. Given the same spec, {@link #build()} gives bit-identical weights and
  * initial scores; it is what a compact subnetwork file stores besides its mask.
  *
- * @param arch one of {@link #ARCHITECTURES}: "fc", "conv2", "conv4", "conv6", "conv8",
- *     "resnet18", "resnet34", "resnet50", "resnet101", "wide_resnet50_2" or "resnet18_cifar"
+ * @param arch one of {@link #ARCHITECTURES}: "fc", "conv2", "conv4", "conv6", "conv8", "resnet18",
+ *     "resnet34", "resnet50", "resnet101", "wide_resnet50_2" or "resnet18_cifar"
  * @param width the width multiplier (channels and hidden widths become floor(n * width); for
  *     ResNets every channel count but the input's)
  * @param channels input channels
@@ -49,8 +49,14 @@ public record NetSpec(
             KNOWN.stream().map(Architecture::name).toList();
 
     private static List<Architecture> known() {
-        List<Architecture> all = new java.util.ArrayList<>(List.of(PlainNet.FC, PlainNet.CONV2,
-                PlainNet.CONV4, PlainNet.CONV6, PlainNet.CONV8));
+        List<Architecture> all =
+                new java.util.ArrayList<>(
+                        List.of(
+                                PlainNet.FC,
+                                PlainNet.CONV2,
+                                PlainNet.CONV4,
+                                PlainNet.CONV6,
+                                PlainNet.CONV8));
         all.addAll(ResNet.all());
         return List.copyOf(all);
     }
@@ -94,24 +100,36 @@ public record NetSpec(
         checkWidth(width);
         if (channels < 1 || height < 1 || imageWidth < 1 || classes < 2) {
             throw new IllegalArgumentException(
-                    "input must be at least 1x1x1 with 2 classes, got " + channels + "x" + height
-                            + "x" + imageWidth + " with " + classes);
+                    "input must be at least 1x1x1 with 2 classes, got "
+                            + channels
+                            + "x"
+                            + height
+                            + "x"
+                            + imageWidth
+                            + " with "
+                            + classes);
         }
         family.checkInput(height, imageWidth);
         Masks.checkKeep(keep);
     }
 
-    /** @return this spec's architecture */
+    /**
+     * @return this spec's architecture
+     */
     public Architecture architecture() {
         return architecture(arch);
     }
 
-    /** @return the prunable layers' shapes, input first, without allocating them */
+    /**
+     * @return the prunable layers' shapes, input first, without allocating them
+     */
     public List<LayerShape> layers() {
         return architecture().layers(this);
     }
 
-    /** @return the number of prunable weights (k = 1), counted from the shapes alone */
+    /**
+     * @return the number of prunable weights (k = 1), counted from the shapes alone
+     */
     public long weightCount() {
         return architecture().weightCount(this);
     }
@@ -187,9 +205,10 @@ public record NetSpec(
      */
     public List<Step> layout() {
         if (!(architecture() instanceof PlainNet)) {
-            throw new IllegalStateException(arch + " has no plain FC/ConvX layout (standalone "
-                    + "export covers FC and ConvX only): use layers() for its shapes and build() "
-                    + "for the network");
+            throw new IllegalStateException(
+                    arch
+                            + " has no plain FC/ConvX layout (standalone export covers FC and ConvX"
+                            + " only): use layers() for its shapes and build() for the network");
         }
         return PlainNet.layout(this);
     }

@@ -37,7 +37,13 @@ final class PlainNet implements Architecture {
         int pools = convChannels(name).length / 2;
         if ((height >> pools) < 1 || (width >> pools) < 1) {
             throw new IllegalArgumentException(
-                    name + " halves the image " + pools + " times: " + height + "x" + width
+                    name
+                            + " halves the image "
+                            + pools
+                            + " times: "
+                            + height
+                            + "x"
+                            + width
                             + " is too small");
         }
     }
@@ -112,7 +118,9 @@ final class PlainNet implements Architecture {
         return steps;
     }
 
-    /** @return the conv channel counts of a plain architecture before the width multiplier */
+    /**
+     * @return the conv channel counts of a plain architecture before the width multiplier
+     */
     private static int[] convChannels(String arch) {
         switch (arch) {
             case "conv2":
@@ -128,7 +136,9 @@ final class PlainNet implements Architecture {
         }
     }
 
-    /** @return the hidden fully connected widths before the width multiplier */
+    /**
+     * @return the hidden fully connected widths before the width multiplier
+     */
     private static int[] hiddenWidths(String arch) {
         return arch.equals("fc") ? new int[] {300, 100} : new int[] {256, 256};
     }

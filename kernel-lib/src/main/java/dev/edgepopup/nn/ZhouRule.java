@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Zhou et al.'s supermask: {@code p = sigmoid(s)}, the mask a Bernoulli(p) sample drawn on every
  * forward pass. The uniforms behind the draws come from this layer's own generator in Java, never
- * from PyTorch's global one, so networks trained on several threads at once draw exactly what
- * each would alone.
+ * from PyTorch's global one, so networks trained on several threads at once draw exactly what each
+ * would alone.
  */
 final class ZhouRule implements MaskRule {
     /** Every mask sample takes the next independent stream split from it. */
@@ -42,7 +42,8 @@ final class ZhouRule implements MaskRule {
     /** The expected count, the sum of sigmoid(s), since the mask is resampled on every pass. */
     @Override
     public double keptCount(long weights, Parameter scores) {
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
             return Activation.sigmoid(scores.getArray()).sum().getFloat();
         }
     }

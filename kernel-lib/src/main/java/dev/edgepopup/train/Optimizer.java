@@ -1,10 +1,10 @@
 package dev.edgepopup.train;
 
-import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
+import dev.edgepopup.nn.NoGrad;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,8 +38,10 @@ public abstract class Optimizer {
 
     /** The trained tensors. */
     protected final List<Parameter> params;
+
     /** Per-tensor state, in a fixed order so that a checkpoint can restore it. */
     protected final List<NDArray> state = new ArrayList<>();
+
     /** Steps taken so far. */
     protected long steps;
 
@@ -76,7 +78,8 @@ public abstract class Optimizer {
      */
     public void step(double lr) {
         steps++;
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
             for (int i = 0; i < params.size(); i++) {
                 NDArray p = params.get(i).getArray();
                 NDArray grad = p.getGradient();
@@ -96,17 +99,23 @@ public abstract class Optimizer {
      */
     protected abstract void update(int i, NDArray p, NDArray grad, double lr);
 
-    /** @return the tensors this optimizer updates */
+    /**
+     * @return the tensors this optimizer updates
+     */
     List<Parameter> params() {
         return params;
     }
 
-    /** @return the state arrays (momentum buffers, moments), for checkpoints */
+    /**
+     * @return the state arrays (momentum buffers, moments), for checkpoints
+     */
     public List<NDArray> state() {
         return state;
     }
 
-    /** @return steps taken */
+    /**
+     * @return steps taken
+     */
     public long steps() {
         return steps;
     }

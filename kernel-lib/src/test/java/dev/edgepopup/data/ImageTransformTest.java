@@ -71,8 +71,8 @@ class ImageTransformTest {
         float[] v = new float[3 * 64];
         new ImageTransform(8, 8).apply(img, null, v, 0);
         for (int c = 0; c < 3; c++) {
-            float expected = (100 / 255f - ImageFolder.IMAGENET_MEAN[c])
-                    / ImageFolder.IMAGENET_STD[c];
+            float expected =
+                    (100 / 255f - ImageFolder.IMAGENET_MEAN[c]) / ImageFolder.IMAGENET_STD[c];
             assertEquals(expected, v[c * 64 + 27], 1e-4, "channel " + c);
         }
     }

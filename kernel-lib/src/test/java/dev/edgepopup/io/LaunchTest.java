@@ -16,9 +16,15 @@ class LaunchTest {
 
     /** What native-env.sh sets in a clean shell: the tunables, then the flags, one per line. */
     private static List<String> fromScript() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", "unset GLIBC_TUNABLES; source \"$0\";"
-                + " printf '%s\\n' \"$GLIBC_TUNABLES\" \"${LAUNCH_JVM_FLAGS[@]}\"",
-                SCRIPT.toString()).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                "bash",
+                                "-c",
+                                "unset GLIBC_TUNABLES; source \"$0\"; printf '%s\\n"
+                                        + "' \"$GLIBC_TUNABLES\" \"${LAUNCH_JVM_FLAGS[@]}\"",
+                                SCRIPT.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         return out.lines().toList();
@@ -40,11 +46,14 @@ class LaunchTest {
 
     @Test
     void theSettingsAreTheOnesNativeMemoryAndTheWorkersNeed() {
-        assertTrue(Launch.glibcTunables().contains("glibc.malloc.mmap_threshold="),
+        assertTrue(
+                Launch.glibcTunables().contains("glibc.malloc.mmap_threshold="),
                 Launch.glibcTunables());
-        assertTrue(Launch.jvmFlags().contains("-Djava.awt.headless=true"),
+        assertTrue(
+                Launch.jvmFlags().contains("-Djava.awt.headless=true"),
                 Launch.jvmFlags().toString());
-        assertTrue(Launch.jvmFlags().stream().anyMatch(f -> f.startsWith("-Dai.djl.offline=")),
+        assertTrue(
+                Launch.jvmFlags().stream().anyMatch(f -> f.startsWith("-Dai.djl.offline=")),
                 Launch.jvmFlags().toString());
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class DevicesTest {
     @Test
     void withoutACudaDeviceTrainingRunsOnTheCpuAndSaysWhy() {
-        assertEquals("training on cpu(): no CUDA device visible to PyTorch",
+        assertEquals(
+                "training on cpu(): no CUDA device visible to PyTorch",
                 Devices.pick("PyTorch", true, 0).line());
         Devices.Choice cpuNatives = Devices.pick("PyTorch", false, 0);
         assertEquals(Device.cpu(), cpuNatives.device());
@@ -21,9 +22,11 @@ class DevicesTest {
 
     @Test
     void aVisibleCudaDeviceIsPicked() {
-        assertEquals("training on gpu(0): 1 CUDA device visible",
+        assertEquals(
+                "training on gpu(0): 1 CUDA device visible",
                 Devices.pick("PyTorch", true, 1).line());
-        assertEquals("training on gpu(0): 2 CUDA devices visible",
+        assertEquals(
+                "training on gpu(0): 2 CUDA devices visible",
                 Devices.pick("PyTorch", true, 2).line());
     }
 

@@ -21,12 +21,13 @@ import jdk.jshell.Snippet;
 import jdk.jshell.UnresolvedReferenceException;
 
 /**
- * Turns what goes wrong in a cell into the traceback lines Jupyter shows: the cell (or loaded
- * file) and line of a compilation error with a pointer under it, an exception's causes and its
- * frames down to the cell, in cell lines, with the repeats of deep recursion collapsed.
+ * Turns what goes wrong in a cell into the traceback lines Jupyter shows: the cell (or loaded file)
+ * and line of a compilation error with a pointer under it, an exception's causes and its frames
+ * down to the cell, in cell lines, with the repeats of deep recursion collapsed.
  */
 final class CellErrors {
     private static final int MAX_CAUSES = 20;
+
     /** Longest block of stack frames that {@link #collapseRepeats} recognises as repeating. */
     private static final int MAX_REPEAT_BLOCK = 10;
 
@@ -57,35 +58,59 @@ final class CellErrors {
         origins.put(snippetId, new Origin(where, line));
     }
 
-    CellException.MagicError magic(String where, String text, MagicSyntax.Magic magic, String message) {
+    CellException.MagicError magic(
+            String where, String text, MagicSyntax.Magic magic, String message) {
         String name = (magic.cellMagic() ? "%%" : "%") + magic.name();
         List<String> lines = new ArrayList<>(message.lines().toList());
         String first = lines.isEmpty() ? "" : lines.remove(0);
-        lines.add(0, secondary.apply(where + ", line " + CellSnippets.lineOf(text, magic.start()) + ": "
-                + name + ": " + first));
+        lines.add(
+                0,
+                secondary.apply(
+                        where
+                                + ", line "
+                                + CellSnippets.lineOf(text, magic.start())
+                                + ": "
+                                + name
+                                + ": "
+                                + first));
         return new CellException.MagicError(name + ": " + message, lines);
     }
 
-    CompilationException compilation(String where, String code, CellSnippets.Snippet snippet, Snippet run) {
+    CompilationException compilation(
+            String where, String code, CellSnippets.Snippet snippet, Snippet run) {
         List<Diag> errors = shell.diagnostics(run).filter(Diag::isError).toList();
         List<String> lines = new ArrayList<>();
         String first = null;
         for (Diag diag : errors) {
-            long start = diag.getStartPosition() >= 0 ? diag.getStartPosition() : Math.max(0, diag.getPosition());
+            long start =
+                    diag.getStartPosition() >= 0
+                            ? diag.getStartPosition()
+                            : Math.max(0, diag.getPosition());
             long end = Math.max(start, diag.getEndPosition());
             int from = snippet.offset() + (int) start;
             List<String> message = diag.getMessage(null).lines().toList();
             if (first == null) {
                 first = message.isEmpty() ? "" : message.get(0);
             }
-            lines.add(secondary.apply(where + ", line " + CellSnippets.lineOf(code, from) + ": error: "
-                    + (message.isEmpty() ? "" : message.get(0))));
+            lines.add(
+                    secondary.apply(
+                            where
+                                    + ", line "
+                                    + CellSnippets.lineOf(code, from)
+                                    + ": error: "
+                                    + (message.isEmpty() ? "" : message.get(0))));
             message.stream().skip(1).forEach(lines::add);
             lines.addAll(CellSnippets.pointAt(code, from, snippet.offset() + (int) end));
         }
         if (errors.isEmpty()) {
             first = "JShell rejected the snippet";
-            lines.add(secondary.apply(where + ", line " + CellSnippets.lineOf(code, snippet.offset()) + ": " + first));
+            lines.add(
+                    secondary.apply(
+                            where
+                                    + ", line "
+                                    + CellSnippets.lineOf(code, snippet.offset())
+                                    + ": "
+                                    + first));
             lines.addAll(CellSnippets.pointAt(code, snippet.offset(), snippet.offset() + 1));
         }
         return new CompilationException(first, lines);
@@ -114,8 +139,11 @@ final class CellErrors {
         if (failure != null) {
             addFrames(failure, lines);
             // The guard's and the JDK's exit frames say nothing to the user.
-            lines.removeIf(line -> line.contains("dev.edgepopup.kernel.ExitGuard") || line.contains("java.lang.Runtime.")
-                    || line.contains("java.lang.System.exit"));
+            lines.removeIf(
+                    line ->
+                            line.contains("dev.edgepopup.kernel.ExitGuard")
+                                    || line.contains("java.lang.Runtime.")
+                                    || line.contains("java.lang.System.exit"));
         }
         if (lines.size() == 1) {
             lines.add("    at " + where);
@@ -126,10 +154,15 @@ final class CellErrors {
     private String headline(Throwable failure) {
         if (failure instanceof UnresolvedReferenceException unresolved) {
             DeclarationSnippet declaration = unresolved.getSnippet();
-            return describe(declaration) + " cannot be used until "
-                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared";
+            return describe(declaration)
+                    + " cannot be used until "
+                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", "))
+                    + " is declared";
         }
-        String type = failure instanceof EvalException thrown ? thrown.getExceptionClassName() : failure.getClass().getName();
+        String type =
+                failure instanceof EvalException thrown
+                        ? thrown.getExceptionClassName()
+                        : failure.getClass().getName();
         return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
     }
 
@@ -165,11 +198,14 @@ final class CellErrors {
         while (i < lines.size()) {
             int bestBlock = 0;
             int bestRepeats = 0;
-            for (int block = 1; block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size(); block++) {
+            for (int block = 1;
+                    block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size();
+                    block++) {
                 List<String> first = lines.subList(i, i + block);
                 int repeats = 1;
                 while (i + (repeats + 1) * block <= lines.size()
-                        && lines.subList(i + repeats * block, i + (repeats + 1) * block).equals(first)) {
+                        && lines.subList(i + repeats * block, i + (repeats + 1) * block)
+                                .equals(first)) {
                     repeats++;
                 }
                 if (repeats >= 3 && (repeats - 1) * block > (bestRepeats - 1) * bestBlock) {
@@ -181,8 +217,10 @@ final class CellErrors {
                 collapsed.add(lines.get(i++));
             } else {
                 collapsed.addAll(lines.subList(i, i + bestBlock));
-                collapsed.add(String.format("    ... (previous %s repeated %,d more times)",
-                        bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
+                collapsed.add(
+                        String.format(
+                                "    ... (previous %s repeated %,d more times)",
+                                bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
                 i += bestBlock * bestRepeats;
             }
         }
@@ -201,13 +239,21 @@ final class CellErrors {
             return frame.toString();
         }
         String where = origin.where() + ", line " + (origin.line() + frame.getLineNumber() - 1);
-        String name = frame.getClassName().isEmpty() ? frame.getMethodName() : frame.getClassName() + "." + frame.getMethodName();
+        String name =
+                frame.getClassName().isEmpty()
+                        ? frame.getMethodName()
+                        : frame.getClassName() + "." + frame.getMethodName();
         return name.isEmpty() ? where : name + "(" + where + ")";
     }
 
     static String describe(DeclarationSnippet declaration) {
         return switch (declaration.kind()) {
-            case METHOD -> "method " + declaration.name() + "(" + ((MethodSnippet) declaration).parameterTypes() + ")";
+            case METHOD ->
+                    "method "
+                            + declaration.name()
+                            + "("
+                            + ((MethodSnippet) declaration).parameterTypes()
+                            + ")";
             case VAR -> "variable " + declaration.name();
             default -> "type " + declaration.name();
         };

@@ -45,16 +45,34 @@ import jdk.jshell.SourceCodeAnalysis.Suggestion;
  */
 public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgePopupKernel.class.getName());
+
     /** Class-path resource listing the on-demand imports every cell starts with. */
     static final String IMPORTS_RESOURCE = "imports.txt";
+
     /** Extensions {@code %load} tries after the name as given, as IJava does. */
-    private static final List<String> LOAD_EXTENSIONS = List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
-    private static final List<String> LINE_MAGICS = List.of("maven", "addMavenDependency", "addMavenDependencies", "mavenRepo",
-            "addMavenRepo", "loadFromPOM", "jars", "classpath", "load", "time");
+    private static final List<String> LOAD_EXTENSIONS =
+            List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
+
+    private static final List<String> LINE_MAGICS =
+            List.of(
+                    "maven",
+                    "addMavenDependency",
+                    "addMavenDependencies",
+                    "mavenRepo",
+                    "addMavenRepo",
+                    "loadFromPOM",
+                    "jars",
+                    "classpath",
+                    "load",
+                    "time");
     private static final List<String> CELL_MAGICS = List.of("loadFromPOM", "time");
+
     /** The magics this kernel has, for the error about one it has not. */
-    private static final String MAGICS = "Line magics: %maven (also %addMavenDependency, %addMavenDependencies),"
-            + " %mavenRepo (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell magics: %%loadFromPOM, %%time.";
+    private static final String MAGICS =
+            "Line magics: %maven (also %addMavenDependency, %addMavenDependencies), %mavenRepo"
+                    + " (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell"
+                    + " magics: %%loadFromPOM, %%time.";
+
     /**
      * Code to run and the name its errors give, e.g. {@code cell [3]} or a {@code %load}ed file.
      *
@@ -91,28 +109,47 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private final List<String> imports;
     private final CellOutput output;
     private final ClassPathMagics classPath;
+
     /** Files being {@code %load}ed, to refuse one that loads itself. */
     private final Set<Path> loading = new java.util.HashSet<>();
+
     private volatile boolean evaluating;
 
-    /** Starts JShell and imports the default packages; no connection is needed for {@link #eval}. */
+    /**
+     * Starts JShell and imports the default packages; no connection is needed for {@link #eval}.
+     */
     public EdgePopupKernel() {
         super(StandardCharsets.UTF_8);
         AtomicReference<InProcessExecutionControl> created = new AtomicReference<>();
-        this.shell = JShell.builder()
-                .executionEngine(InProcessExecutionControl.provider(EdgePopupKernel.class.getClassLoader(), created::set), Map.of())
-                // JShell compiles against java.class.path by default; a --class-path option would
-                // hide what addToClasspath (the magics) adds later.
-                .build();
+        this.shell =
+                JShell.builder()
+                        .executionEngine(
+                                InProcessExecutionControl.provider(
+                                        EdgePopupKernel.class.getClassLoader(), created::set),
+                                Map.of())
+                        // JShell compiles against java.class.path by default; a --class-path option
+                        // would
+                        // hide what addToClasspath (the magics) adds later.
+                        .build();
         this.control = created.get();
         this.analysis = shell.sourceCodeAnalysis();
         this.errors = new CellErrors(shell, line -> errorStyler.secondary(line));
         this.imports = importDefaults();
-        this.output = new CellOutput(this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
-        List<Path> classPathEntries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> !entry.isEmpty()).map(Path::of).toList();
-        this.classPath = new ClassPathMagics(shell::addToClasspath, classPathEntries,
-                Path.of(System.getProperty("user.home"), ".m2", "settings.xml"));
+        this.output =
+                new CellOutput(
+                        this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
+        List<Path> classPathEntries =
+                java.util.Arrays.stream(
+                                System.getProperty("java.class.path")
+                                        .split(java.io.File.pathSeparator))
+                        .filter(entry -> !entry.isEmpty())
+                        .map(Path::of)
+                        .toList();
+        this.classPath =
+                new ClassPathMagics(
+                        shell::addToClasspath,
+                        classPathEntries,
+                        Path.of(System.getProperty("user.home"), ".m2", "settings.xml"));
         Renderers.register(getRenderer());
         Display.setSink(new KernelSink());
     }
@@ -128,7 +165,8 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             System.err.println("usage: java dev.edgepopup.kernel.EdgePopupKernel CONNECTION_FILE");
             System.exit(2);
         }
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+        System.setProperty(
+                "java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
         // basekernel logs every message at INFO; keep the kernel's stderr for problems.
         Logger.getLogger("Jupyter").setLevel(Level.WARNING);
         KernelConnectionProperties properties =
@@ -165,8 +203,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         List<String> applied = new ArrayList<>();
         for (String name : readImports()) {
             // An on-demand import of a package with no classes does not compile: skip it.
-            boolean valid = shell.eval("import " + name + ";").stream()
-                    .anyMatch(event -> event.status() == Snippet.Status.VALID);
+            boolean valid =
+                    shell.eval("import " + name + ";").stream()
+                            .anyMatch(event -> event.status() == Snippet.Status.VALID);
             if (valid) {
                 applied.add(name);
             } else {
@@ -181,8 +220,12 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         if (in == null) {
             throw new IllegalStateException("missing resource " + IMPORTS_RESOURCE);
         }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return reader.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return reader.lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -250,17 +293,21 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             case "time" -> timed(() -> runLines(source, parsed, value));
             case "loadFromPOM" -> {
                 try {
-                    classPath.loadFromPom(magic.args(), source.text().substring(parsed.codeStart()));
+                    classPath.loadFromPom(
+                            magic.args(), source.text().substring(parsed.codeStart()));
                 } catch (MagicException e) {
                     throw errors.magic(source.where(), source.text(), magic, e.getMessage());
                 }
                 value.clear();
             }
-            default -> throw errors.magic(source.where(), source.text(), magic, "unknown cell magic. " + MAGICS);
+            default ->
+                    throw errors.magic(
+                            source.where(), source.text(), magic, "unknown cell magic. " + MAGICS);
         }
     }
 
-    private void runLines(Source source, MagicSyntax.Parsed parsed, Value value) throws CellException {
+    private void runLines(Source source, MagicSyntax.Parsed parsed, Value value)
+            throws CellException {
         int at = parsed.codeStart();
         for (MagicSyntax.Magic magic : parsed.lineMagics()) {
             runCode(source, parsed.code(), at, magic.start(), value);
@@ -270,31 +317,50 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         runCode(source, parsed.code(), at, parsed.code().length(), value);
     }
 
-    private void runCode(Source source, String code, int from, int to, Value value) throws CellException {
+    private void runCode(Source source, String code, int from, int to, Value value)
+            throws CellException {
         for (CellSnippets.Snippet snippet : CellSnippets.split(analysis, code, from, to)) {
             Snippet run = evalSnippet(source, code, snippet);
-            value.set(control.takeValue(), run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
-                    || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND);
+            value.set(
+                    control.takeValue(),
+                    run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+                            || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND);
         }
     }
 
-    private void runLineMagic(Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value) throws CellException {
+    private void runLineMagic(
+            Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value)
+            throws CellException {
         if (magic.cellMagic()) {
-            throw errors.magic(source.where(), source.text(), magic, "a cell magic must be the first line of its cell");
+            throw errors.magic(
+                    source.where(),
+                    source.text(),
+                    magic,
+                    "a cell magic must be the first line of its cell");
         }
         try {
             switch (magic.name()) {
                 case "time" -> {
                     if (magic.args().isEmpty()) {
-                        throw new MagicException("usage: %time STATEMENT (or %%time on a cell's first line to time the cell)");
+                        throw new MagicException(
+                                "usage: %time STATEMENT (or %%time on a cell's first line to time"
+                                        + " the cell)");
                     }
-                    timed(() -> runCode(source, parsed.code(), magic.argsStart(), magic.end(), value));
+                    timed(
+                            () ->
+                                    runCode(
+                                            source,
+                                            parsed.code(),
+                                            magic.argsStart(),
+                                            magic.end(),
+                                            value));
                     return;
                 }
                 case "load" -> load(magic.args());
                 case "jars" -> classPath.jars(magic.args());
                 case "classpath" -> classPath.classpath(magic.args());
-                case "maven", "addMavenDependency", "addMavenDependencies" -> classPath.maven(magic.args());
+                case "maven", "addMavenDependency", "addMavenDependencies" ->
+                        classPath.maven(magic.args());
                 case "mavenRepo", "addMavenRepo" -> classPath.mavenRepo(magic.args());
                 case "loadFromPOM" -> classPath.loadFromPom(magic.args(), null);
                 default -> throw new MagicException("unknown magic. " + MAGICS);
@@ -315,11 +381,15 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         }
     }
 
-    /** {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells. */
+    /**
+     * {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells.
+     */
     private void load(List<String> args) throws MagicException, CellException {
         if (args.size() != 1) {
-            throw new MagicException("usage: %load FILE (snippets or a notebook; " + String.join(", ", LOAD_EXTENSIONS)
-                    + " are tried after the name as given)");
+            throw new MagicException(
+                    "usage: %load FILE (snippets or a notebook; "
+                            + String.join(", ", LOAD_EXTENSIONS)
+                            + " are tried after the name as given)");
         }
         Path file = loadable(ClassPathMagics.path(args.get(0)));
         Path real;
@@ -349,7 +419,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         }
     }
 
-    /** The file as named, else with a snippet file's extension or {@code .ipynb} added, as IJava tries them. */
+    /**
+     * The file as named, else with a snippet file's extension or {@code .ipynb} added, as IJava
+     * tries them.
+     */
     private static Path loadable(Path named) throws MagicException {
         if (Files.isRegularFile(named)) {
             return named;
@@ -360,14 +433,20 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 return candidate;
             }
         }
-        throw new MagicException("no file " + named.toAbsolutePath() + " (also tried " + String.join(", ", LOAD_EXTENSIONS) + ")");
+        throw new MagicException(
+                "no file "
+                        + named.toAbsolutePath()
+                        + " (also tried "
+                        + String.join(", ", LOAD_EXTENSIONS)
+                        + ")");
     }
 
     /** The code cells of a notebook, in order. */
     private static List<String> notebookCode(String json, Path file) throws MagicException {
         List<String> code = new ArrayList<>();
         try {
-            for (JsonElement cell : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cells")) {
+            for (JsonElement cell :
+                    JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cells")) {
                 JsonObject object = cell.getAsJsonObject();
                 if ("code".equals(object.get("cell_type").getAsString())) {
                     JsonElement source = object.get("source");
@@ -386,11 +465,19 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return code;
     }
 
-    private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet) throws CellException {
+    private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet)
+            throws CellException {
         List<SnippetEvent> events = shell.eval(snippet.source());
         // The first event without a cause is the snippet itself; the rest are snippets it updated.
-        SnippetEvent event = events.stream().filter(e -> e.causeSnippet() == null).findFirst()
-                .orElseThrow(() -> new IllegalStateException("JShell reported no event for " + snippet.source()));
+        SnippetEvent event =
+                events.stream()
+                        .filter(e -> e.causeSnippet() == null)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "JShell reported no event for "
+                                                        + snippet.source()));
         Snippet run = event.snippet();
         errors.origin(run.id(), source.where(), CellSnippets.lineOf(code, snippet.offset()));
         if (event.status() == Snippet.Status.REJECTED) {
@@ -399,15 +486,24 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         String exit = ExitGuard.takeRefused();
         if (exit != null) {
             // Also when the snippet caught the refusal: the rest of the cell must not run.
-            throw errors.exit(exit, event.exception(), source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
+            throw errors.exit(
+                    exit,
+                    event.exception(),
+                    source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
         }
         if (event.exception() != null) {
             throw errors.evaluation(event.exception());
         }
-        if (event.status() == Snippet.Status.RECOVERABLE_DEFINED || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+        if (event.status() == Snippet.Status.RECOVERABLE_DEFINED
+                || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
             DeclarationSnippet declaration = (DeclarationSnippet) run;
-            System.err.println("note: " + CellErrors.describe(declaration) + " can be used once "
-                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared");
+            System.err.println(
+                    "note: "
+                            + CellErrors.describe(declaration)
+                            + " can be used once "
+                            + shell.unresolvedDependencies(declaration)
+                                    .collect(Collectors.joining(", "))
+                            + " is declared");
         }
         return run;
     }
@@ -425,39 +521,55 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     @Override
     public ReplacementOptions complete(String code, int at) {
         // Jupyter counts code points, Java strings count UTF-16 chars.
-        int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
+        int cursor =
+                code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
         MagicSyntax.Parsed parsed = MagicSyntax.parse(code);
         MagicSyntax.Magic named = magicNamedAt(parsed, cursor);
         if (named != null) {
             int nameStart = named.start() + (named.cellMagic() ? 2 : 1);
             String typed = code.substring(nameStart, cursor);
-            List<String> names = (named.cellMagic() ? CELL_MAGICS : LINE_MAGICS).stream().filter(n -> n.startsWith(typed)).toList();
-            return new ReplacementOptions(names, code.codePointCount(0, nameStart), code.codePointCount(0, cursor));
+            List<String> names =
+                    (named.cellMagic() ? CELL_MAGICS : LINE_MAGICS)
+                            .stream().filter(n -> n.startsWith(typed)).toList();
+            return new ReplacementOptions(
+                    names, code.codePointCount(0, nameStart), code.codePointCount(0, cursor));
         }
         CellSnippets.Snippet around = javaAround(parsed, cursor);
         if (around == null) {
             return null;
         }
         int[] anchor = new int[1];
-        List<String> options = analysis.completionSuggestions(around.source(), cursor - around.offset(), anchor).stream()
-                .sorted(Comparator.comparing((Suggestion s) -> !s.matchesType()))
-                .map(Suggestion::continuation)
-                .distinct()
-                .toList();
+        List<String> options =
+                analysis
+                        .completionSuggestions(around.source(), cursor - around.offset(), anchor)
+                        .stream()
+                        .sorted(Comparator.comparing((Suggestion s) -> !s.matchesType()))
+                        .map(Suggestion::continuation)
+                        .distinct()
+                        .toList();
         int start = around.offset() + anchor[0];
-        return new ReplacementOptions(options, code.codePointCount(0, start), code.codePointCount(0, cursor));
+        return new ReplacementOptions(
+                options, code.codePointCount(0, start), code.codePointCount(0, cursor));
     }
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
-        int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
+        int cursor =
+                code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
         CellSnippets.Snippet around = javaAround(MagicSyntax.parse(code), cursor);
         if (around == null) {
             return null;
         }
-        String text = analysis.documentation(around.source(), cursor - around.offset(), extraDetail).stream()
-                .map(doc -> doc.javadoc() == null ? doc.signature() : doc.signature() + "\n" + doc.javadoc())
-                .collect(Collectors.joining("\n\n"));
+        String text =
+                analysis
+                        .documentation(around.source(), cursor - around.offset(), extraDetail)
+                        .stream()
+                        .map(
+                                doc ->
+                                        doc.javadoc() == null
+                                                ? doc.signature()
+                                                : doc.signature() + "\n" + doc.javadoc())
+                        .collect(Collectors.joining("\n\n"));
         return text.isEmpty() ? null : new DisplayData(text);
     }
 
@@ -482,7 +594,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             return null;
         }
         int[] region = parsed.codeAround(cursor);
-        return region == null ? null : CellSnippets.around(analysis, parsed.code(), region[0], region[1], cursor);
+        return region == null
+                ? null
+                : CellSnippets.around(analysis, parsed.code(), region[0], region[1], cursor);
     }
 
     @Override
@@ -542,7 +656,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         shell.close();
     }
 
-    /** Publishes {@link Display} calls of the running cell as display_data / update_display_data. */
+    /**
+     * Publishes {@link Display} calls of the running cell as display_data / update_display_data.
+     */
     private final class KernelSink implements Display.Sink {
         @Override
         public void show(Object value, String displayId) {
