@@ -20,7 +20,7 @@ import tech.tablesaw.api.Table;
  * it against:
  *
  * <pre>{@code
- * fig.reference(Paper.figure3("conv4"));          // a diamond at k = 0.5 and a line for learned weights
+ * fig.reference(Paper.figure3("conv4"));          // a diamond at k = 0.5, a line for learned
  * double conv4 = Paper.edgePopup("conv4");        // 0.86
  * Paper.table1()                                  // the architectures, as Table 1
  * }</pre>

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * Settings run = Scale.settings().nets("conv2", "conv4", "conv6", "conv8")
- *         .quick(q -> q.nets("conv2", "conv4").widths(0.125).images(10_000, 2_000).epochs(4).seeds(1));
+ *         .quick(q -> q.nets("conv2", "conv4").widths(0.125).images(10_000, 2_000)
+ *                 .epochs(4).seeds(1));
  * System.out.println(run.describe());
  * Sweep.over().nets(run.nets()).widths(run.widths()).keeps(run.keeps())
  *         .seeds(run.seeds()).recipe(run.recipe()).data(run.data())...

@@ -180,7 +180,8 @@ class TrainTest {
                 TrainOptions.parse("--net conv8 --method zhou".split(" ")).recipe());
         Recipe r =
                 TrainOptions.parse(
-                                "--net fc --method dense --epochs 3 --lr 0.5 --batch 32 --optimizer adam"
+                                ("--net fc --method dense --epochs 3 --lr 0.5 --batch 32"
+                                                + " --optimizer adam")
                                         .split(" "))
                         .recipe();
         assertEquals(

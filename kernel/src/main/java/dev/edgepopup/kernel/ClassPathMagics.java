@@ -496,8 +496,9 @@ final class ClassPathMagics implements AutoCloseable {
                 }
             }
         }
-        return "<project><modelVersion>4.0.0</modelVersion><groupId>notebook</groupId><artifactId>cell</artifactId><version>0</version>"
-                   + "<properties>"
+        return "<project><modelVersion>4.0.0</modelVersion><groupId>notebook</groupId>"
+                + "<artifactId>cell</artifactId><version>0</version>"
+                + "<properties>"
                 + properties
                 + "</properties>"
                 + "<dependencyManagement><dependencies>"

@@ -190,8 +190,10 @@ class ClassPathMagicsTest {
                         + "<repositories><repository><id>r</id><url>"
                         + repo.toUri()
                         + "</url></repository></repositories>\n"
-                        + "<dependency><groupId>org.example</groupId><artifactId>words</artifactId><version>${v}</version></dependency>\n"
-                        + "<dependency><groupId>org.example</groupId><artifactId>greeter</artifactId><version>1.0</version>"
+                        + "<dependency><groupId>org.example</groupId><artifactId>words</artifactId>"
+                        + "<version>${v}</version></dependency>\n"
+                        + "<dependency><groupId>org.example</groupId>"
+                        + "<artifactId>greeter</artifactId><version>1.0</version>"
                         + "<scope>test</scope></dependency>";
         Model model = ClassPathMagics.readPom(fragment);
         assertEquals(2, model.getDependencies().size());

@@ -129,10 +129,11 @@ class EdgePopupKernelTest {
                 text(
                         kernel.eval(
                                 "XYChart c = new XYChartBuilder().width(100).height(80).build();\n"
-                                    + "c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);\n"
-                                    + "c.addSeries(\"s\", new double[] {1}, new double[]"
-                                    + " {2}).setMarker(SeriesMarkers.CIRCLE);\n"
-                                    + "c.getStyler().getLegendPosition()")));
+                                        + "c.getStyler()"
+                                        + ".setLegendPosition(Styler.LegendPosition.OutsideS);\n"
+                                        + "c.addSeries(\"s\", new double[] {1}, new double[]"
+                                        + " {2}).setMarker(SeriesMarkers.CIRCLE);\n"
+                                        + "c.getStyler().getLegendPosition()")));
         assertEquals(
                 "[1, 2]",
                 text(
@@ -311,13 +312,14 @@ class EdgePopupKernelTest {
                                         try {
                                             return kernel.eval(
                                                     "long steps = 0;\n"
-                                                        + "while (!Thread.interrupted()) {\n"
-                                                        + "  if (steps++ == 0)"
-                                                        + " System.setProperty(\"edgepopup.test.counting\","
-                                                        + " \"yes\");\n"
-                                                        + "}\n"
-                                                        + "steps > 0 ? \"stopped\" : \"never"
-                                                        + " ran\"");
+                                                            + "while (!Thread.interrupted()) {\n"
+                                                            + "  if (steps++ == 0)"
+                                                            + " System.setProperty("
+                                                            + "\"edgepopup.test.counting\","
+                                                            + " \"yes\");\n"
+                                                            + "}\n"
+                                                            + "steps > 0 ? \"stopped\" : \"never"
+                                                            + " ran\"");
                                         } catch (Exception e) {
                                             throw new IllegalStateException(e);
                                         }

@@ -44,7 +44,8 @@ class WireCodecTest {
                 "{\"msg_id\":\""
                         + UUID.randomUUID()
                         + "\",\"username\":\"u\",\"session\":\"s\","
-                        + "\"date\":\"2025-01-01T00:00:00.000000Z\",\"msg_type\":\"execute_request\",\"version\":\"5.3\"}";
+                        + "\"date\":\"2025-01-01T00:00:00.000000Z\","
+                        + "\"msg_type\":\"execute_request\",\"version\":\"5.3\"}";
         String content =
                 "{\"code\":\""
                         + code
