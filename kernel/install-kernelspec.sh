@@ -40,16 +40,17 @@ source "$here/../environment/native-env.sh"
 spec="$(mktemp -d)"
 trap 'rm -rf "$spec"' EXIT
 # The java launcher expands lib/* itself, so new dependencies need no reinstall.
-/usr/bin/python3 - "$here/kernelspec/kernel.json" "$spec/kernel.json" "$java" "$cache" "$jar:$jars/lib/*" "$GLIBC_TUNABLES" ${java_options[@]+"${java_options[@]}"} <<'PY'
+/usr/bin/python3 - "$here/kernelspec/kernel.json" "$spec/kernel.json" "$java" "$cache" "$jar:$jars/lib/*" "$GLIBC_TUNABLES" "${LAUNCH_JVM_FLAGS[*]}" ${java_options[@]+"${java_options[@]}"} <<'PY'
 import json, sys
-template, out, java, cache, classpath, tunables, *options = sys.argv[1:]
+template, out, java, cache, classpath, tunables, jvm_flags, *options = sys.argv[1:]
 spec = json.load(open(template))
 values = {"@JAVA@": java, "@DJL_CACHE@": cache, "@CLASSPATH@": classpath, "@TUNABLES@": tunables}
 def fill(arg):
     for key, value in values.items():
         arg = arg.replace(key, value)
     return arg
-argv = [fill(arg) for arg in spec["argv"]]
+# @JVM_FLAGS@ stands for the launchers' flags (environment/native-env.sh), one argument each.
+argv = [flag for arg in spec["argv"] for flag in (jvm_flags.split() if arg == "@JVM_FLAGS@" else [fill(arg)])]
 # The JVM takes the last of repeated options, so the extra ones go just before the class path.
 at = argv.index("-cp")
 spec["argv"] = argv[:at] + options + argv[at:]

@@ -19,8 +19,12 @@ public final class EngineCheck {
     public static void main(String[] args) {
         Engine e = Engine.getInstance();
         Devices.Choice d = Devices.pick();
-        System.out.printf("%s %s on %s (%s); libtorch cache %s; native memory %s%n",
-                e.getEngineName(), e.getVersion(), d.device(), d.reason(),
+        System.out.printf(
+                "%s %s on %s (%s); libtorch cache %s; native memory %s%n",
+                e.getEngineName(),
+                e.getVersion(),
+                d.device(),
+                d.reason(),
                 ai.djl.util.Utils.getEngineCacheDir("pytorch"),
                 NativeMemory.tuned() ? "kept for reuse" : "returned to the OS (slow)");
     }

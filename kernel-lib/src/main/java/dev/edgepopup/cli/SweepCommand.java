@@ -29,62 +29,99 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code bin/sweep}: trains a grid of runs into a run store, in this JVM or, with {@code
- * --slurm}, as a Slurm job array submitted from a login node and watched until every run ended:
- * {@code bin/sweep --grid grid.txt --slurm --partition gpu --gpus-per-run 1 --time 12:00:00}.
- * The grid file names what a notebook's {@link Sweep} names, so the notebook finds the runs in
- * the store. See {@link #USAGE}.
+ * {@code bin/sweep}: trains a grid of runs into a run store, in this JVM or, with {@code --slurm},
+ * as a Slurm job array submitted from a login node and watched until every run ended: {@code
+ * bin/sweep --grid grid.txt --slurm --partition gpu --gpus-per-run 1 --time 12:00:00}. The grid
+ * file names what a notebook's {@link Sweep} names, so the notebook finds the runs in the store.
+ * See {@link #USAGE}.
  *
  * <p>Exit status: 0 every run finished (or, with {@code --detach}, was submitted), 1 a run failed
  * or was stopped, or a run-time error, 2 invalid arguments or grid.
  */
 public final class SweepCommand {
     /** The text {@code --help} prints. */
-    public static final String USAGE = String.join("\n",
-            "Usage: sweep --grid FILE [--store URL] [--slurm [Slurm options]] [--detach | --status]",
-            "",
-            "Trains every run of a grid into a run store: in this JVM, or with --slurm as one",
-            "Slurm job array (a task per run) that it watches until every run has ended. Runs",
-            "the store has finished are skipped and cut-short ones continue, so the same",
-            "command resumes a sweep. Ctrl-C stops it (with --slurm: scancel of its tasks).",
-            "",
-            "Grid file: one 'name = value' a line, lists separated by commas, # comments:",
-            "  nets = fc, conv4        widths = 1, 2       keeps = 0.3, 0.5, 0.7",
-            "  inits = signed-constant, kaiming-normal      (bin/train's --init names)",
-            "  methods = edge-popup, dense-sgd, dense-adam, zhou",
-            "  seeds = 1, 2, 3         epochs = 100        (default: the paper's recipe)",
-            "  dataset = cifar10 | fashion-mnist            train-images = N  test-images = N",
-            "  precision = fastest | fp32 | bf16            store = JDBC URL",
-            "  checkpoints = DIR       (on storage every node reads; default: the store's)",
-            "",
-            "Options:",
-            "  --grid FILE          the grid (required)",
-            "  --store URL          the run store, e.g. jdbc:postgresql://db/edgepopup?user=me",
-            "                       (default: the grid's, else runs/runs.db)",
-            "  --checkpoints DIR    where checkpoints go (default: the grid's, else the store's)",
-            "  --status             print what the store holds of the grid; train nothing",
-            "  --detach             with --slurm: submit, print the job, and exit",
-            "  --slurm              train on a Slurm cluster; then:",
-            "    --partition P  --account A  --time LIMIT  --cpus-per-run N  --mem SIZE",
-            "    --gpus-per-run N (--gres=gpu:N)  or  --gpus-per-task N  --throttle N (%N)",
-            "    --sbatch OPTION    one more #SBATCH line, e.g. --sbatch=--qos=long (repeatable)",
-            "    --java PATH  --class-path CP  --jvm-option OPT (repeatable)",
-            "    --env NAME=VALUE   a variable on the nodes (repeatable)  --logs DIR",
-            "  --help               print this text",
-            "",
-            "Exit status: 0 every run finished (or was submitted), 1 a run failed or was",
-            "stopped, or an error, 2 invalid arguments or grid.",
-            "");
+    public static final String USAGE =
+            String.join(
+                    "\n",
+                    "Usage: sweep --grid FILE [--store URL] [--slurm [Slurm options]] [--detach |"
+                            + " --status]",
+                    "",
+                    "Trains every run of a grid into a run store: in this JVM, or with --slurm as"
+                            + " one",
+                    "Slurm job array (a task per run) that it watches until every run has ended."
+                            + " Runs",
+                    "the store has finished are skipped and cut-short ones continue, so the same",
+                    "command resumes a sweep. Ctrl-C stops it (with --slurm: scancel of its"
+                            + " tasks).",
+                    "",
+                    "Grid file: one 'name = value' a line, lists separated by commas, # comments:",
+                    "  nets = fc, conv4        widths = 1, 2       keeps = 0.3, 0.5, 0.7",
+                    "  inits = signed-constant, kaiming-normal      (bin/train's --init names)",
+                    "  methods = edge-popup, dense-sgd, dense-adam, zhou",
+                    "  seeds = 1, 2, 3         epochs = 100        (default: the paper's recipe)",
+                    "  dataset = cifar10 | fashion-mnist            train-images = N  test-images ="
+                            + " N",
+                    "  precision = fastest | fp32 | bf16            store = JDBC URL",
+                    "  checkpoints = DIR       (on storage every node reads; default: the store's)",
+                    "",
+                    "Options:",
+                    "  --grid FILE          the grid (required)",
+                    "  --store URL          the run store, e.g."
+                            + " jdbc:postgresql://db/edgepopup?user=me",
+                    "                       (default: the grid's, else runs/runs.db)",
+                    "  --checkpoints DIR    where checkpoints go (default: the grid's, else the"
+                            + " store's)",
+                    "  --status             print what the store holds of the grid; train nothing",
+                    "  --detach             with --slurm: submit, print the job, and exit",
+                    "  --slurm              train on a Slurm cluster; then:",
+                    "    --partition P  --account A  --time LIMIT  --cpus-per-run N  --mem SIZE",
+                    "    --gpus-per-run N (--gres=gpu:N)  or  --gpus-per-task N  --throttle N (%N)",
+                    "    --sbatch OPTION    one more #SBATCH line, e.g. --sbatch=--qos=long"
+                            + " (repeatable)",
+                    "    --java PATH  --class-path CP  --jvm-option OPT (repeatable)",
+                    "    --env NAME=VALUE   a variable on the nodes (repeatable)  --logs DIR",
+                    "  --help               print this text",
+                    "",
+                    "Exit status: 0 every run finished (or was submitted), 1 a run failed or was",
+                    "stopped, or an error, 2 invalid arguments or grid.",
+                    "");
 
     private static final Set<String> FLAGS = Set.of("--slurm", "--detach", "--status", "--help");
     private static final Set<String> REPEATED = Set.of("--sbatch", "--jvm-option", "--env");
-    private static final Set<String> VALUED = Set.of("--grid", "--store", "--checkpoints",
-            "--partition", "--account", "--time", "--cpus-per-run", "--mem", "--gpus-per-run",
-            "--gpus-per-task", "--throttle", "--java", "--class-path", "--logs", "--sbatch",
-            "--jvm-option", "--env");
-    private static final Set<String> GRID_KEYS = Set.of("nets", "widths", "keeps", "inits",
-            "methods", "seeds", "epochs", "dataset", "train-images", "test-images", "precision",
-            "store", "checkpoints");
+    private static final Set<String> VALUED =
+            Set.of(
+                    "--grid",
+                    "--store",
+                    "--checkpoints",
+                    "--partition",
+                    "--account",
+                    "--time",
+                    "--cpus-per-run",
+                    "--mem",
+                    "--gpus-per-run",
+                    "--gpus-per-task",
+                    "--throttle",
+                    "--java",
+                    "--class-path",
+                    "--logs",
+                    "--sbatch",
+                    "--jvm-option",
+                    "--env");
+    private static final Set<String> GRID_KEYS =
+            Set.of(
+                    "nets",
+                    "widths",
+                    "keeps",
+                    "inits",
+                    "methods",
+                    "seeds",
+                    "epochs",
+                    "dataset",
+                    "train-images",
+                    "test-images",
+                    "precision",
+                    "store",
+                    "checkpoints");
     private static final String FASHION_MNIST = "fashion-mnist";
     private static final String CIFAR10 = "cifar10";
 
@@ -125,13 +162,15 @@ public final class SweepCommand {
         } catch (IOException e) {
             return fail(err, 2, "cannot read the grid: " + e.getMessage());
         }
-        String url = o.containsKey("--store") ? one(o, "--store")
-                : grid.getOrDefault("store", "jdbc:sqlite:" + Path.of("runs", "runs.db")
-                        .toAbsolutePath());
-        String dir = o.containsKey("--checkpoints") ? one(o, "--checkpoints")
-                : grid.get("checkpoints");
-        try (RunStore store = dir == null ? RunStore.open(url) : RunStore.open(url,
-                Path.of(dir))) {
+        String url =
+                o.containsKey("--store")
+                        ? one(o, "--store")
+                        : grid.getOrDefault(
+                                "store",
+                                "jdbc:sqlite:" + Path.of("runs", "runs.db").toAbsolutePath());
+        String dir =
+                o.containsKey("--checkpoints") ? one(o, "--checkpoints") : grid.get("checkpoints");
+        try (RunStore store = dir == null ? RunStore.open(url) : RunStore.open(url, Path.of(dir))) {
             sweep.data(data(grid)).store(store);
             if (o.containsKey("--status")) {
                 SweepResult r = sweep.results();
@@ -150,19 +189,24 @@ public final class SweepCommand {
                 Display.setSink(null);
             }
             if (o.containsKey("--detach")) {
-                out.println("submitted; run the same command again to watch the runs and get "
-                        + "their results, or with --status to see where they stand");
+                out.println(
+                        "submitted; run the same command again to watch the runs and get "
+                                + "their results, or with --status to see where they stand");
                 return 0;
             }
             out.println(r);
-            boolean all = r.records().size() == r.planned() && r.records().stream()
-                    .allMatch(x -> x.status() == RunStatus.FINISHED);
+            boolean all =
+                    r.records().size() == r.planned()
+                            && r.records().stream().allMatch(x -> x.status() == RunStatus.FINISHED);
             return all ? 0 : 1;
         } catch (IllegalArgumentException e) {
             return fail(err, 2, e.getMessage());
         } catch (MissingDataException | StoreException | IllegalStateException e) {
-            return fail(err, 1, e.getMessage()
-                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+            return fail(
+                    err,
+                    1,
+                    e.getMessage()
+                            + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
         }
     }
 
@@ -194,8 +238,10 @@ public final class SweepCommand {
     }
 
     private static Slurm slurm(Map<String, List<String>> o) {
-        Slurm s = o.containsKey("--partition") ? Slurm.partition(one(o, "--partition"))
-                : Slurm.cluster();
+        Slurm s =
+                o.containsKey("--partition")
+                        ? Slurm.partition(one(o, "--partition"))
+                        : Slurm.cluster();
         if (o.containsKey("--account")) {
             s = s.account(one(o, "--account"));
         }
@@ -274,13 +320,29 @@ public final class SweepCommand {
             values.add(value);
         }
         if (o.containsKey("--detach") && !o.containsKey("--slurm")) {
-            throw new IllegalArgumentException("--detach goes with --slurm: a local sweep ends "
-                    + "with this command");
+            throw new IllegalArgumentException(
+                    "--detach goes with --slurm: a local sweep ends " + "with this command");
         }
-        boolean slurmOptions = o.keySet().stream().anyMatch(n -> List.of("--partition",
-                "--account", "--time", "--cpus-per-run", "--mem", "--gpus-per-run",
-                "--gpus-per-task", "--throttle", "--java", "--class-path", "--logs", "--sbatch",
-                "--jvm-option", "--env").contains(n));
+        boolean slurmOptions =
+                o.keySet().stream()
+                        .anyMatch(
+                                n ->
+                                        List.of(
+                                                        "--partition",
+                                                        "--account",
+                                                        "--time",
+                                                        "--cpus-per-run",
+                                                        "--mem",
+                                                        "--gpus-per-run",
+                                                        "--gpus-per-task",
+                                                        "--throttle",
+                                                        "--java",
+                                                        "--class-path",
+                                                        "--logs",
+                                                        "--sbatch",
+                                                        "--jvm-option",
+                                                        "--env")
+                                                .contains(n));
         if (slurmOptions && !o.containsKey("--slurm")) {
             throw new IllegalArgumentException("Slurm options need --slurm (see --help)");
         }
@@ -306,13 +368,20 @@ public final class SweepCommand {
             int eq = line.indexOf('=');
             String name = eq < 0 ? line : line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             if (eq < 0 || !GRID_KEYS.contains(name)) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected "
-                        + "'name = value' with a name of " + String.join(", ", GRID_KEYS.stream()
-                                .sorted().toList()) + "; got '" + line + "'");
+                throw new IllegalArgumentException(
+                        file
+                                + " line "
+                                + (i + 1)
+                                + ": expected "
+                                + "'name = value' with a name of "
+                                + String.join(", ", GRID_KEYS.stream().sorted().toList())
+                                + "; got '"
+                                + line
+                                + "'");
             }
             if (grid.put(name, line.substring(eq + 1).strip()) != null) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + name
-                        + " is given twice");
+                throw new IllegalArgumentException(
+                        file + " line " + (i + 1) + ": " + name + " is given twice");
             }
         }
         return grid;
@@ -328,8 +397,10 @@ public final class SweepCommand {
     static Sweep sweep(Map<String, String> grid) {
         Sweep s = Sweep.over();
         if (grid.containsKey("nets")) {
-            s.nets(list(grid, "nets").stream().map(n -> n.toLowerCase(Locale.ROOT))
-                    .toArray(String[]::new));
+            s.nets(
+                    list(grid, "nets").stream()
+                            .map(n -> n.toLowerCase(Locale.ROOT))
+                            .toArray(String[]::new));
         }
         if (grid.containsKey("widths")) {
             s.widths(numbers(grid, "widths"));
@@ -341,8 +412,8 @@ public final class SweepCommand {
             List<Init> inits = new ArrayList<>();
             for (String name : list(grid, "inits")) {
                 try {
-                    inits.add(Train.Options.parseInit(name));
-                } catch (Train.UsageException e) {
+                    inits.add(Init.parse(name));
+                } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("inits: " + e.getMessage());
                 }
             }
@@ -351,27 +422,39 @@ public final class SweepCommand {
         if (grid.containsKey("methods")) {
             List<Approach> methods = new ArrayList<>();
             for (String name : list(grid, "methods")) {
-                methods.add(Arrays.stream(Approach.values())
-                        .filter(a -> a.label().equalsIgnoreCase(name)).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("methods: unknown '"
-                                + name + "'; use edge-popup, dense-sgd, dense-adam or zhou")));
+                methods.add(
+                        Arrays.stream(Approach.values())
+                                .filter(a -> a.label().equalsIgnoreCase(name))
+                                .findFirst()
+                                .orElseThrow(
+                                        () ->
+                                                new IllegalArgumentException(
+                                                        "methods: unknown '"
+                                                                + name
+                                                                + "'; use edge-popup, dense-sgd,"
+                                                                + " dense-adam or zhou")));
             }
-            s.methods(methods.toArray(Approach[]::new));
+            s.approaches(methods.toArray(Approach[]::new));
         }
         if (grid.containsKey("seeds")) {
-            s.seeds(list(grid, "seeds").stream().mapToLong(v -> {
-                try {
-                    return Long.parseLong(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("seeds are whole numbers, got " + v);
-                }
-            }).toArray());
+            s.seeds(
+                    list(grid, "seeds").stream()
+                            .mapToLong(
+                                    v -> {
+                                        try {
+                                            return Long.parseLong(v);
+                                        } catch (NumberFormatException e) {
+                                            throw new IllegalArgumentException(
+                                                    "seeds are whole numbers, got " + v);
+                                        }
+                                    })
+                            .toArray());
         }
         if (grid.containsKey("epochs")) {
             int epochs = (int) numbers(grid, "epochs")[0];
             if (epochs < 1 || numbers(grid, "epochs").length != 1) {
-                throw new IllegalArgumentException("epochs is one number >= 1, got "
-                        + grid.get("epochs"));
+                throw new IllegalArgumentException(
+                        "epochs is one number >= 1, got " + grid.get("epochs"));
             }
             s.recipe(r -> r.epochs(epochs));
         }
@@ -381,8 +464,8 @@ public final class SweepCommand {
         }
         String dataset = grid.getOrDefault("dataset", FASHION_MNIST);
         if (!dataset.equals(FASHION_MNIST) && !dataset.equals(CIFAR10)) {
-            throw new IllegalArgumentException("dataset: use fashion-mnist or cifar10, got "
-                    + dataset);
+            throw new IllegalArgumentException(
+                    "dataset: use fashion-mnist or cifar10, got " + dataset);
         }
         images(grid, "train-images");
         images(grid, "test-images");
@@ -391,8 +474,10 @@ public final class SweepCommand {
 
     /** The grid's data set, cut to its image counts as a notebook's {@code limit} does. */
     private static Datasets.Data data(Map<String, String> grid) {
-        Datasets.Data all = grid.getOrDefault("dataset", FASHION_MNIST).equals(CIFAR10)
-                ? Datasets.cifar10() : Datasets.fashionMnist();
+        Datasets.Data all =
+                grid.getOrDefault("dataset", FASHION_MNIST).equals(CIFAR10)
+                        ? Datasets.cifar10()
+                        : Datasets.fashionMnist();
         return all.limit(images(grid, "train-images"), images(grid, "test-images"));
     }
 
@@ -408,13 +493,15 @@ public final class SweepCommand {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new IllegalArgumentException(name + " is a whole number >= 1, got "
-                + grid.get(name));
+        throw new IllegalArgumentException(name + " is a whole number >= 1, got " + grid.get(name));
     }
 
     private static List<String> list(Map<String, String> grid, String name) {
-        List<String> values = Arrays.stream(grid.get(name).split(",")).map(String::strip)
-                .filter(v -> !v.isEmpty()).toList();
+        List<String> values =
+                Arrays.stream(grid.get(name).split(","))
+                        .map(String::strip)
+                        .filter(v -> !v.isEmpty())
+                        .toList();
         if (values.isEmpty()) {
             throw new IllegalArgumentException(name + " has no value");
         }
@@ -422,13 +509,16 @@ public final class SweepCommand {
     }
 
     private static double[] numbers(Map<String, String> grid, String name) {
-        return list(grid, name).stream().mapToDouble(v -> {
-            try {
-                return Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " are numbers, got " + v);
-            }
-        }).toArray();
+        return list(grid, name).stream()
+                .mapToDouble(
+                        v -> {
+                            try {
+                                return Double.parseDouble(v);
+                            } catch (NumberFormatException e) {
+                                throw new IllegalArgumentException(name + " are numbers, got " + v);
+                            }
+                        })
+                .toArray();
     }
 
     private static String one(Map<String, List<String>> o, String name) {
@@ -439,8 +529,7 @@ public final class SweepCommand {
         try {
             return Integer.parseInt(one(o, name));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " needs a whole number, got "
-                    + one(o, name));
+            throw new IllegalArgumentException(name + " needs a whole number, got " + one(o, name));
         }
     }
 

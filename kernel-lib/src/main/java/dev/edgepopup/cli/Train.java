@@ -1,22 +1,21 @@
 package dev.edgepopup.cli;
 
 import ai.djl.engine.EngineException;
+import dev.edgepopup.cli.TrainOptions.UsageException;
 import dev.edgepopup.data.CorruptDataException;
 import dev.edgepopup.data.Datasets;
 import dev.edgepopup.data.Datasets.Data;
 import dev.edgepopup.data.MissingDataException;
-import dev.edgepopup.init.Init;
 import dev.edgepopup.io.InterruptOnExit;
 import dev.edgepopup.io.Json;
+import dev.edgepopup.nn.Checksums;
 import dev.edgepopup.nn.LayerInfo;
-import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
 import dev.edgepopup.nn.Nets;
 import dev.edgepopup.nn.Precision;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
-import dev.edgepopup.train.Optimizer;
 import dev.edgepopup.train.Recipe;
 import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Training;
@@ -26,18 +25,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The command line: trains one configuration and prints its per-epoch table as the epochs finish,
- * then a summary line; with {@code --json} it prints one JSON object instead. Example:
- * {@code bin/train --net fc --method edge-popup --keep 0.5 --init signed-constant --epochs 2
- * --seed 1 --json}. See {@link #USAGE} for every option.
+ * then a summary line; with {@code --json} it prints one JSON object instead. Example: {@code
+ * bin/train --net fc --method edge-popup --keep 0.5 --init signed-constant --epochs 2 --seed 1
+ * --json}. See {@link #USAGE} for every option.
  *
  * <p>Exit status: 0 done, 1 run-time error (missing or damaged data, diverged loss, unusable
  * checkpoint), 2 invalid arguments, 130 interrupted (Ctrl-C stops at the next batch and still
@@ -45,64 +42,74 @@ import java.util.Map;
  */
 public final class Train {
     /** The text {@code --help} prints. */
-    public static final String USAGE = String.join("\n",
-            "Usage: train --net NAME [options]",
-            "",
-            "Trains one configuration and prints its per-epoch table as epochs finish, then a",
-            "summary line (final test accuracy, kept fraction, images/s).",
-            "",
-            "Network:",
-            "  --net NAME          fc, conv2, conv4, conv6, conv8, resnet18_cifar, or an ImageNet",
-            "                      ResNet: resnet18, resnet34, resnet50, resnet101,",
-            "                      wide_resnet50_2 (required)",
-            "  --width W           width multiplier, > 0 (default 1)",
-            "  --method NAME       edge-popup, dense or zhou (default edge-popup)",
-            "  --keep K            fraction of weights kept per layer, in (0, 1] (default 0.5)",
-            "  --init NAME         weight distribution (default signed-constant): signed-constant,",
-            "                      kaiming-normal, scaled-signed-constant, scaled-kaiming-normal,",
-            "                      kaiming-uniform, xavier-normal, xavier-normal-fan-avg,",
-            "                      signed-xavier-constant, or any Init name such as",
-            "                      signed-kaiming-constant",
-            "Training (default: the paper's recipe for the method, 100 epochs):",
-            "  --epochs N          epochs, >= 1",
-            "  --lr X              base learning rate, > 0",
-            "  --batch N           batch size, >= 1",
-            "  --optimizer NAME    sgd or adam",
-            "  --seed S            weights from S, scores from S+1, data order from S (default 0)",
-            "  --weight-seed S     override the weight seed",
-            "  --score-seed S      override the score seed",
-            "  --data-seed S       override the data seed",
-            "Compute:",
-            "  --precision NAME    fp32 (default) or bf16: bfloat16 arithmetic, float32 scores,",
-            "                      optimizer and loss; falls back to fp32, saying why, on a CPU",
-            "                      without AMX or AVX512-BF16",
-            "  --force-bf16        use bf16 even where the CPU only emulates it (slow)",
-            "  --channels-last     store images channels-last (faster convolutions on CPUs)",
-            "  --threads N         intra-op threads, >= 1 (default: one per core)",
-            "Data:",
-            "  --dataset NAME      fashion-mnist (default for fc) or cifar10 (default for conv",
-            "                      nets; conv nets also train on fashion-mnist)",
-            "  --train-limit N     use only the first N training images",
-            "  --test-limit N      use only the first N test images",
-            "Output:",
-            "  --checkpoint FILE   save after every epoch; if FILE exists, continue from it (the",
-            "                      network options must match the run that wrote it)",
-            "  --json              print only one JSON object on stdout (progress goes to stderr)",
-            "  --help              print this text",
-            "",
-            "Exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted.",
-            "");
+    public static final String USAGE =
+            String.join(
+                    "\n",
+                    "Usage: train --net NAME [options]",
+                    "",
+                    "Trains one configuration and prints its per-epoch table as epochs finish, then"
+                            + " a",
+                    "summary line (final test accuracy, kept fraction, images/s).",
+                    "",
+                    "Network:",
+                    "  --net NAME          fc, conv2, conv4, conv6, conv8, resnet18_cifar, or an"
+                            + " ImageNet",
+                    "                      ResNet: resnet18, resnet34, resnet50, resnet101,",
+                    "                      wide_resnet50_2 (required)",
+                    "  --width W           width multiplier, > 0 (default 1)",
+                    "  --method NAME       edge-popup, dense or zhou (default edge-popup)",
+                    "  --keep K            fraction of weights kept per layer, in (0, 1] (default"
+                            + " 0.5)",
+                    "  --init NAME         weight distribution (default signed-constant):"
+                            + " signed-constant,",
+                    "                      kaiming-normal, scaled-signed-constant,"
+                            + " scaled-kaiming-normal,",
+                    "                      kaiming-uniform, xavier-normal, xavier-normal-fan-avg,",
+                    "                      signed-xavier-constant, or any Init name such as",
+                    "                      signed-kaiming-constant",
+                    "Training (default: the paper's recipe for the method, 100 epochs):",
+                    "  --epochs N          epochs, >= 1",
+                    "  --lr X              base learning rate, > 0",
+                    "  --batch N           batch size, >= 1",
+                    "  --optimizer NAME    sgd or adam",
+                    "  --seed S            weights from S, scores from S+1, data order from S"
+                            + " (default 0)",
+                    "  --weight-seed S     override the weight seed",
+                    "  --score-seed S      override the score seed",
+                    "  --data-seed S       override the data seed",
+                    "Compute:",
+                    "  --precision NAME    fp32 (default) or bf16: bfloat16 arithmetic, float32"
+                            + " scores,",
+                    "                      optimizer and loss; falls back to fp32, saying why, on a"
+                            + " CPU",
+                    "                      without AMX or AVX512-BF16",
+                    "  --force-bf16        use bf16 even where the CPU only emulates it (slow)",
+                    "  --channels-last     store images channels-last (faster convolutions on"
+                            + " CPUs)",
+                    "  --threads N         intra-op threads, >= 1 (default: one per core)",
+                    "Data:",
+                    "  --dataset NAME      fashion-mnist (default for fc) or cifar10 (default for"
+                            + " conv",
+                    "                      nets; conv nets also train on fashion-mnist)",
+                    "  --train-limit N     use only the first N training images",
+                    "  --test-limit N      use only the first N test images",
+                    "Output:",
+                    "  --checkpoint FILE   save after every epoch; if FILE exists, continue from it"
+                            + " (the",
+                    "                      network options must match the run that wrote it)",
+                    "  --json              print only one JSON object on stdout (progress goes to"
+                            + " stderr)",
+                    "  --checksum          after the summary, print a fingerprint of each layer's"
+                            + " mask,",
+                    "                      weights and scores (identical runs print identical"
+                            + " lines)",
+                    "  --help              print this text",
+                    "",
+                    "Exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted.",
+                    "");
 
     /** The exit status of an interrupted run, as a shell reports SIGINT. */
     static final int INTERRUPTED = 130;
-
-    private static final String FASHION_MNIST = "fashion-mnist";
-    private static final String CIFAR10 = "cifar10";
-
-    /** The paper's short names that are not simply Init names with '-' for '_'. */
-    private static final Map<String, Init> INIT_SHORT_NAMES = Map.of(
-            "signed-constant", Init.SIGNED_KAIMING_CONSTANT,
-            "scaled-signed-constant", Init.SCALED_SIGNED_KAIMING_CONSTANT);
 
     private Train() {}
 
@@ -116,8 +123,8 @@ public final class Train {
     }
 
     /**
-     * Parses the command line and trains, writing results to {@code out} and errors and progress
-     * to {@code err}.
+     * Parses the command line and trains, writing results to {@code out} and errors and progress to
+     * {@code err}.
      *
      * @param args the command line
      * @param out where the table (or the JSON object) goes
@@ -125,9 +132,9 @@ public final class Train {
      * @return the exit status: 0 done, 1 run-time error, 2 invalid arguments, 130 interrupted
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
+        TrainOptions o;
         try {
-            o = Options.parse(args);
+            o = TrainOptions.parse(args);
         } catch (UsageException e) {
             return fail(err, 2, e.getMessage());
         }
@@ -140,12 +147,16 @@ public final class Train {
         } catch (UsageException e) {
             return fail(err, 2, e.getMessage());
         } catch (MissingDataException e) {
-            String hint = o.dataset().equals(CIFAR10)
-                    ? " Or train on Fashion-MNIST instead with --dataset fashion-mnist."
-                    : "";
+            String hint =
+                    o.dataset().equals(TrainOptions.CIFAR10)
+                            ? " Or train on Fashion-MNIST instead with --dataset fashion-mnist."
+                            : "";
             return fail(err, 1, e.getMessage() + hint);
-        } catch (IOException | UncheckedIOException | CorruptDataException
-                | TrainingDivergedException | EngineException e) {
+        } catch (IOException
+                | UncheckedIOException
+                | CorruptDataException
+                | TrainingDivergedException
+                | EngineException e) {
             return fail(err, 1, e.getMessage());
         }
     }
@@ -157,15 +168,25 @@ public final class Train {
         return status;
     }
 
-    private static int train(Options o, PrintStream out, PrintStream err)
+    private static int train(TrainOptions o, PrintStream out, PrintStream err)
             throws IOException, UsageException {
-        Data data = o.dataset().equals(CIFAR10) ? Datasets.cifar10() : Datasets.fashionMnist();
+        Data data =
+                o.dataset().equals(TrainOptions.CIFAR10)
+                        ? Datasets.cifar10()
+                        : Datasets.fashionMnist();
         data = data.limit(o.trainLimit, o.testLimit);
         NetSpec spec;
         try {
-            spec = Nets.of(o.net).width(o.width).keep(o.keep).init(o.init).method(o.method)
-                    .weightSeed(o.weightSeed()).scoreSeed(o.scoreSeed()).inputOf(data.train())
-                    .spec();
+            spec =
+                    Nets.of(o.net)
+                            .width(o.width)
+                            .keep(o.keep)
+                            .init(o.init)
+                            .method(o.method)
+                            .weightSeed(o.weightSeed())
+                            .scoreSeed(o.scoreSeed())
+                            .inputOf(data.train())
+                            .spec();
         } catch (IllegalArgumentException e) {
             // Only the data decides this one, e.g. an image too small for the net's pools.
             throw new UsageException(e.getMessage());
@@ -178,9 +199,16 @@ public final class Train {
             NetSpec stored = training.net().spec();
             if (!stored.equals(spec)) {
                 training.net().close();
-                return fail(err, 1, "checkpoint " + o.checkpoint + " holds " + stored
-                        + ", but the command line asks for " + spec
-                        + "; delete it or choose another --checkpoint");
+                return fail(
+                        err,
+                        1,
+                        "checkpoint "
+                                + o.checkpoint
+                                + " holds "
+                                + stored
+                                + ", but the command line asks for "
+                                + spec
+                                + "; delete it or choose another --checkpoint");
             }
             err.println("train: continuing from checkpoint " + o.checkpoint);
         } else {
@@ -189,9 +217,11 @@ public final class Train {
         // The command line is the truth: a resumed run uses its recipe and data seed, so the same
         // command continues exactly the run it started.
         // Resolved here so that the header shows the precision the run will use.
-        Precision precision = o.precision.resolve(o.forceBf16, line -> err.println("train: "
-                + line));
-        training.recipe(recipe).dataSeed(o.dataSeed()).precision(precision).forceBf16(true)
+        Precision precision =
+                o.precision.resolve(o.forceBf16, line -> err.println("train: " + line));
+        training.recipe(recipe)
+                .dataSeed(o.dataSeed())
+                .resolvedPrecision(precision)
                 .channelsLast(o.channelsLast);
         if (o.threads != null) {
             Threads.set(o.threads);
@@ -202,13 +232,14 @@ public final class Train {
         PrintStream table = o.json ? err : out;
         table.print(new History(spec, recipe, o.dataSeed(), precision, o.channelsLast));
         table.flush();
-        training.listener(new TrainingListener() {
-            @Override
-            public void onEpoch(EpochRecord r, int epochs) {
-                table.println(row(r));
-                table.flush();
-            }
-        });
+        training.listener(
+                new TrainingListener() {
+                    @Override
+                    public void onEpoch(EpochRecord r, int epochs) {
+                        table.println(row(r));
+                        table.flush();
+                    }
+                });
         // Ctrl-C stops at the next batch and holds the exit until the partial result is printed;
         // two minutes let an epoch's evaluation end before a batch sees the interrupt.
         try (Net net = training.net();
@@ -221,13 +252,20 @@ public final class Train {
                     throw e;
                 }
                 // The optimizer's saved state does not fit the recipe asked for (e.g. sgd/adam).
-                return fail(err, 1, "cannot continue from checkpoint " + o.checkpoint + ": "
-                        + e.getMessage());
+                return fail(
+                        err,
+                        1,
+                        "cannot continue from checkpoint " + o.checkpoint + ": " + e.getMessage());
             }
             if (o.json) {
                 out.println(Json.GSON.toJson(Result.of(h, net, o, data)));
             } else {
                 out.println(summary(h, net));
+            }
+            if (o.checksum) {
+                for (String line : Checksums.of(net)) {
+                    (o.json ? err : out).println("checksum " + line);
+                }
             }
             out.flush();
             return h.interrupted() ? INTERRUPTED : 0;
@@ -236,300 +274,29 @@ public final class Train {
 
     /** One table row, in the columns of {@link History#toString()}. */
     static String row(EpochRecord r) {
-        return String.format(Locale.ROOT, "%5s %10.4f %9.4f %9.4f %9.5f %8.1f %9.0f",
-                r.epoch() + (r.complete() ? "" : "*"), r.trainLoss(), r.trainAccuracy(),
-                r.testAccuracy(), r.lr(), r.seconds(), r.imagesPerSecond());
+        return String.format(
+                Locale.ROOT,
+                "%5s %10.4f %9.4f %9.4f %9.5f %8.1f %9.0f",
+                r.epoch() + (r.complete() ? "" : "*"),
+                r.trainLoss(),
+                r.trainAccuracy(),
+                r.testAccuracy(),
+                r.lr(),
+                r.seconds(),
+                r.imagesPerSecond());
     }
 
     private static String summary(History h, Net net) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "final test accuracy %.4f after %d epochs%s, kept %.4f of %d weights,"
                         + " %.0f images/s",
-                h.finalTestAccuracy(), h.completedEpochs(), h.interrupted() ? " (interrupted)" : "",
-                net.keptCount() / net.weightCount(), net.weightCount(), h.imagesPerSecond());
-    }
-
-    /** A command line that cannot be run; the message is the one line to print. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /** The parsed command line. */
-    static final class Options {
-        String net;
-        double width = 1;
-        Method method = Method.EDGE_POPUP;
-        double keep = 0.5;
-        Init init = Init.SIGNED_KAIMING_CONSTANT;
-        Integer epochs;
-        Double lr;
-        Integer batch;
-        Optimizer.Kind optimizer;
-        long seed;
-        Long weightSeed;
-        Long scoreSeed;
-        Long dataSeed;
-        String dataset;
-        int trainLimit = Integer.MAX_VALUE;
-        int testLimit = Integer.MAX_VALUE;
-        Path checkpoint;
-        boolean json;
-        boolean help;
-        Precision precision = Precision.FP32;
-        boolean forceBf16;
-        boolean channelsLast;
-        Integer threads;
-
-        /**
-         * Parses a command line; {@code --name value} and {@code --name=value} both work.
-         *
-         * @param args the arguments
-         * @return the options
-         * @throws UsageException naming the first thing wrong
-         */
-        static Options parse(String[] args) throws UsageException {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("-h")) {
-                    arg = "--help";
-                }
-                if (!arg.startsWith("--")) {
-                    throw new UsageException("unexpected argument '" + arg + "' (see --help)");
-                }
-                int eq = arg.indexOf('=');
-                String name = eq < 0 ? arg : arg.substring(0, eq);
-                String value = eq < 0 ? null : arg.substring(eq + 1);
-                if (FLAGS.contains(name)) {
-                    if (value != null) {
-                        throw new UsageException(name + " takes no value");
-                    }
-                    o.json |= name.equals("--json");
-                    o.help |= name.equals("--help");
-                    o.forceBf16 |= name.equals("--force-bf16");
-                    o.channelsLast |= name.equals("--channels-last");
-                    continue;
-                }
-                if (!VALUED.contains(name)) {
-                    throw new UsageException("unknown option " + name + " (see --help)");
-                }
-                if (value == null) {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                        throw new UsageException(name + " needs a value (see --help)");
-                    }
-                    value = args[++i];
-                }
-                o.set(name, value);
-            }
-            if (o.net == null && !o.help) {
-                throw new UsageException(
-                        "--net is required: " + String.join(", ", NetSpec.ARCHITECTURES)
-                                + " (see --help)");
-            }
-            return o;
-        }
-
-        private static final List<String> FLAGS = List.of("--json", "--help", "--force-bf16",
-                "--channels-last");
-
-        private static final List<String> VALUED = List.of("--net", "--width", "--method",
-                "--keep", "--init", "--epochs", "--lr", "--batch", "--optimizer", "--seed",
-                "--weight-seed", "--score-seed", "--data-seed", "--dataset", "--train-limit",
-                "--test-limit", "--checkpoint", "--precision", "--threads");
-
-        private void set(String name, String value) throws UsageException {
-            switch (name) {
-                case "--net":
-                    net = value.toLowerCase(Locale.ROOT);
-                    if (!NetSpec.ARCHITECTURES.contains(net)) {
-                        throw new UsageException("unknown net '" + value
-                                + "': use one of " + String.join(", ", NetSpec.ARCHITECTURES));
-                    }
-                    break;
-                case "--width":
-                    width = positive(name, value);
-                    break;
-                case "--method":
-                    try {
-                        method = Method.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                    break;
-                case "--keep":
-                    keep = number(name, value);
-                    if (!(keep > 0 && keep <= 1)) {
-                        throw new UsageException("--keep is the fraction of weights kept and must"
-                                + " be in (0, 1], got " + value);
-                    }
-                    break;
-                case "--init":
-                    init = parseInit(value);
-                    break;
-                case "--epochs":
-                    epochs = atLeastOne(name, value);
-                    break;
-                case "--lr":
-                    lr = positive(name, value);
-                    break;
-                case "--batch":
-                    batch = atLeastOne(name, value);
-                    break;
-                case "--optimizer":
-                    optimizer = parseOptimizer(value);
-                    break;
-                case "--seed":
-                    seed = whole(name, value);
-                    break;
-                case "--weight-seed":
-                    weightSeed = whole(name, value);
-                    break;
-                case "--score-seed":
-                    scoreSeed = whole(name, value);
-                    break;
-                case "--data-seed":
-                    dataSeed = whole(name, value);
-                    break;
-                case "--dataset":
-                    dataset = value.toLowerCase(Locale.ROOT);
-                    if (!dataset.equals(FASHION_MNIST) && !dataset.equals(CIFAR10)) {
-                        throw new UsageException(
-                                "unknown dataset '" + value + "': use fashion-mnist or cifar10");
-                    }
-                    break;
-                case "--train-limit":
-                    trainLimit = atLeastOne(name, value);
-                    break;
-                case "--test-limit":
-                    testLimit = atLeastOne(name, value);
-                    break;
-                case "--checkpoint":
-                    checkpoint = Path.of(value);
-                    break;
-                case "--precision":
-                    try {
-                        precision = Precision.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                    break;
-                case "--threads":
-                    threads = atLeastOne(name, value);
-                    break;
-                default:
-                    throw new AssertionError(name);
-            }
-        }
-
-        /** @return the weight seed: {@code --weight-seed}, else {@code --seed} */
-        long weightSeed() {
-            return weightSeed != null ? weightSeed : seed;
-        }
-
-        /** @return the score seed: {@code --score-seed}, else {@code --seed} + 1 as Nets.seed */
-        long scoreSeed() {
-            return scoreSeed != null ? scoreSeed : seed + 1;
-        }
-
-        /** @return the data seed: {@code --data-seed}, else {@code --seed} */
-        long dataSeed() {
-            return dataSeed != null ? dataSeed : seed;
-        }
-
-        /** @return the data set asked for, else Fashion-MNIST for FC and CIFAR-10 for conv nets */
-        String dataset() {
-            return dataset != null ? dataset : "fc".equals(net) ? FASHION_MNIST : CIFAR10;
-        }
-
-        /** @return the paper's recipe for the method and net, with the options given */
-        Recipe recipe() {
-            Recipe r = Recipe.paper(method, net);
-            if (epochs != null) {
-                r = r.epochs(epochs);
-            }
-            if (lr != null) {
-                r = r.lr(lr);
-            }
-            if (batch != null) {
-                r = r.batchSize(batch);
-            }
-            if (optimizer != null) {
-                r = r.optimizer(optimizer);
-            }
-            return r;
-        }
-
-        /**
-         * @param value an Init name (any case, '-' for '_') or one of the paper's short names
-         * @return the distribution
-         * @throws UsageException listing the short names
-         */
-        static Init parseInit(String value) throws UsageException {
-            String n = value.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-            if (INIT_SHORT_NAMES.containsKey(n)) {
-                return INIT_SHORT_NAMES.get(n);
-            }
-            for (Init i : Init.values()) {
-                if (i.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(n)) {
-                    return i;
-                }
-            }
-            throw new UsageException("unknown init '" + value + "': use signed-constant,"
-                    + " kaiming-normal, scaled-signed-constant, scaled-kaiming-normal,"
-                    + " kaiming-uniform, xavier-normal, xavier-normal-fan-avg or"
-                    + " signed-xavier-constant");
-        }
-
-        private static Optimizer.Kind parseOptimizer(String value) throws UsageException {
-            switch (value.toLowerCase(Locale.ROOT)) {
-                case "sgd":
-                    return Optimizer.Kind.SGD;
-                case "adam":
-                    return Optimizer.Kind.ADAM;
-                default:
-                    throw new UsageException("unknown optimizer '" + value + "': use sgd or adam");
-            }
-        }
-
-        private static double number(String name, String value) throws UsageException {
-            try {
-                double d = Double.parseDouble(value);
-                if (Double.isFinite(d)) {
-                    return d;
-                }
-            } catch (NumberFormatException e) {
-                // reported below, with the option's name
-            }
-            throw new UsageException(name + " needs a number, got '" + value + "'");
-        }
-
-        private static double positive(String name, String value) throws UsageException {
-            double d = number(name, value);
-            if (!(d > 0)) {
-                throw new UsageException(name + " must be > 0, got " + value);
-            }
-            return d;
-        }
-
-        private static long whole(String name, String value) throws UsageException {
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new UsageException(name + " needs a whole number, got '" + value + "'");
-            }
-        }
-
-        private static int atLeastOne(String name, String value) throws UsageException {
-            long n = whole(name, value);
-            if (n < 1 || n > Integer.MAX_VALUE) {
-                throw new UsageException(name + " must be at least 1, got " + value);
-            }
-            return (int) n;
-        }
+                h.finalTestAccuracy(),
+                h.completedEpochs(),
+                h.interrupted() ? " (interrupted)" : "",
+                net.keptCount() / net.weightCount(),
+                net.weightCount(),
+                h.imagesPerSecond());
     }
 
     /**
@@ -547,27 +314,47 @@ public final class Train {
      * @param recipe the recipe
      * @param history every epoch's record
      */
-    private record Result(double finalTestAccuracy, int completedEpochs, boolean interrupted,
-            double keptFraction, List<Layer> layers, double imagesPerSecond, Seeds seeds,
-            DataUsed dataset, NetSpec spec, Recipe recipe, String precision,
-            boolean channelsLast, int threads, List<EpochRecord> history) {
-        static Result of(History h, Net net, Options o, Data data) {
+    private record Result(
+            double finalTestAccuracy,
+            int completedEpochs,
+            boolean interrupted,
+            double keptFraction,
+            List<Layer> layers,
+            double imagesPerSecond,
+            Seeds seeds,
+            DataUsed dataset,
+            NetSpec spec,
+            Recipe recipe,
+            String precision,
+            boolean channelsLast,
+            int threads,
+            List<EpochRecord> history) {
+        static Result of(History h, Net net, TrainOptions o, Data data) {
             List<Layer> layers = new ArrayList<>();
             for (LayerInfo l : net.layerTable()) {
                 layers.add(new Layer(l.name(), l.shape(), l.weights(), l.kept(), l.keptFraction()));
             }
-            return new Result(h.finalTestAccuracy(), h.completedEpochs(), h.interrupted(),
-                    net.keptCount() / net.weightCount(), layers, h.imagesPerSecond(),
+            return new Result(
+                    h.finalTestAccuracy(),
+                    h.completedEpochs(),
+                    h.interrupted(),
+                    net.keptCount() / net.weightCount(),
+                    layers,
+                    h.imagesPerSecond(),
                     new Seeds(h.spec().weightSeed(), h.spec().scoreSeed(), h.dataSeed()),
-                    new DataUsed(o.dataset(), data.train().size(), data.test().size()), h.spec(),
-                    h.recipe(), h.precision().label(), h.channelsLast(), Threads.get(),
+                    new DataUsed(o.dataset(), data.train().size(), data.test().size()),
+                    h.spec(),
+                    h.recipe(),
+                    h.precision().label(),
+                    h.channelsLast(),
+                    Threads.get(),
                     h.epochs());
         }
     }
 
     /** One prunable layer's share of kept weights. */
-    private record Layer(String name, String shape, long weights, double kept,
-            double keptFraction) {}
+    private record Layer(
+            String name, String shape, long weights, double kept, double keptFraction) {}
 
     /** The seeds of the weights, the scores and the data order. */
     private record Seeds(long weight, long score, long data) {}

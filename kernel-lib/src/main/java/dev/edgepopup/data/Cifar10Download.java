@@ -70,8 +70,13 @@ public final class Cifar10Download {
             String actual = fetch(archive, dir);
             if (!actual.equalsIgnoreCase(md5)) {
                 throw new IOException(
-                        "Checksum mismatch: the archive from " + source + " has MD5 " + actual
-                                + ", expected " + md5 + ". Nothing was unpacked; try again.");
+                        "Checksum mismatch: the archive from "
+                                + source
+                                + " has MD5 "
+                                + actual
+                                + ", expected "
+                                + md5
+                                + ". Nothing was unpacked; try again.");
             }
             untar(archive, dir);
         } finally {
@@ -124,9 +129,17 @@ public final class Cifar10Download {
                 | NoRouteToHostException
                 | SocketTimeoutException e) {
             throw new IOException(
-                    "No network: cannot reach " + source + " (" + e + "). On a machine"
-                            + " with internet, download " + URL + ", check that its MD5 is " + MD5
-                            + ", and unpack it in " + dir.toAbsolutePath()
+                    "No network: cannot reach "
+                            + source
+                            + " ("
+                            + e
+                            + "). On a machine"
+                            + " with internet, download "
+                            + URL
+                            + ", check that its MD5 is "
+                            + MD5
+                            + ", and unpack it in "
+                            + dir.toAbsolutePath()
                             + " (tar xzf cifar-10-binary.tar.gz) so that cifar-10-batches-bin/ with"
                             + " data_batch_1.bin .. data_batch_5.bin and test_batch.bin lies"
                             + " there.",
@@ -166,8 +179,13 @@ public final class Cifar10Download {
                     Path out = root.resolve(name).normalize();
                     if (!out.startsWith(root) || out.equals(root)) {
                         throw new IOException(
-                                archive + ": entry " + name + " at byte " + (offset - BLOCK)
-                                        + " would be written outside " + root);
+                                archive
+                                        + ": entry "
+                                        + name
+                                        + " at byte "
+                                        + (offset - BLOCK)
+                                        + " would be written outside "
+                                        + root);
                     }
                     Files.createDirectories(out.getParent());
                     try (OutputStream o = Files.newOutputStream(out)) {
@@ -192,8 +210,13 @@ public final class Cifar10Download {
         long stored = octal(archive, header, 148, 8, offset);
         if (sum != stored) {
             throw new IOException(
-                    archive + ": tar header at byte " + offset + " has checksum " + stored
-                            + ", but its bytes sum to " + sum);
+                    archive
+                            + ": tar header at byte "
+                            + offset
+                            + " has checksum "
+                            + stored
+                            + ", but its bytes sum to "
+                            + sum);
         }
     }
 
@@ -204,8 +227,13 @@ public final class Cifar10Download {
             return Long.parseLong(digits, 8);
         } catch (NumberFormatException e) {
             throw new IOException(
-                    archive + ": tar header at byte " + offset + " has a bad octal number '"
-                            + digits + "' at field offset " + at,
+                    archive
+                            + ": tar header at byte "
+                            + offset
+                            + " has a bad octal number '"
+                            + digits
+                            + "' at field offset "
+                            + at,
                     e);
         }
     }
@@ -235,7 +263,8 @@ public final class Cifar10Download {
             int k = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             if (k < 0) {
                 throw new IOException(
-                        archive + ": tar ends inside the entry data at byte "
+                        archive
+                                + ": tar ends inside the entry data at byte "
                                 + (offset + n - left));
             }
             out.write(buffer, 0, k);

@@ -26,12 +26,16 @@ public final class CorruptDataException extends RuntimeException {
         this.offset = offset;
     }
 
-    /** @return the offending file */
+    /**
+     * @return the offending file
+     */
     public Path file() {
         return file;
     }
 
-    /** @return the byte offset of the problem (decompressed stream for gzip files) */
+    /**
+     * @return the byte offset of the problem (decompressed stream for gzip files)
+     */
     public long offset() {
         return offset;
     }

@@ -2,7 +2,6 @@ package dev.edgepopup.data;
 
 import dev.edgepopup.data.ImageSet.Augmentation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,8 +33,6 @@ public final class Datasets {
                     "data_batch_4.bin",
                     "data_batch_5.bin");
     private static final String CIFAR_TEST = "test_batch.bin";
-    private static final int CIFAR_IMAGE = 3 * 32 * 32;
-    private static final int CIFAR_RECORD = 1 + CIFAR_IMAGE;
 
     private Datasets() {}
 
@@ -60,8 +57,8 @@ public final class Datasets {
         /**
          * Writes both sets as an ImageNet-style pair of image folders, {@code root/train/} and
          * {@code root/val/} (see {@link ImageSet#writeImageFolder}), ready for {@link
-         * Datasets#imageFolders}. The folders are written beside {@code root} first and moved
-         * into place at the end, so an interrupted write leaves no half-written {@code root}.
+         * Datasets#imageFolders}. The folders are written beside {@code root} first and moved into
+         * place at the end, so an interrupted write leaves no half-written {@code root}.
          *
          * @param root the folder to create; it must not exist yet
          * @return {@code root}
@@ -115,7 +112,9 @@ public final class Datasets {
                 "fashion-mnist",
                 dir,
                 "Install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist"
-                        + " (it goes to " + FASHION_MNIST_DEBIAN + "), or point the system property"
+                        + " (it goes to "
+                        + FASHION_MNIST_DEBIAN
+                        + "), or point the system property"
                         + " edgepopup.fashionMnist or the environment variable"
                         + " EDGEPOPUP_FASHION_MNIST at a directory holding its four files.");
     }
@@ -135,7 +134,9 @@ public final class Datasets {
                 dir,
                 "Place the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
                     + " t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (gzipped or not) in"
-                    + " " + dir + ".");
+                    + " "
+                        + dir
+                        + ".");
     }
 
     /**
@@ -179,9 +180,15 @@ public final class Datasets {
         Path target = batches.endsWith(CIFAR_DIR) ? batches.getParent() : batches;
         String how =
                 "Download CIFAR-10 with: java -cp <kernel-lib classpath> "
-                        + Cifar10Download.class.getName() + " " + target + " (needs internet),"
-                        + " or fetch " + Cifar10Download.URL + " by hand and unpack it in "
-                        + target + ".";
+                        + Cifar10Download.class.getName()
+                        + " "
+                        + target
+                        + " (needs internet),"
+                        + " or fetch "
+                        + Cifar10Download.URL
+                        + " by hand and unpack it in "
+                        + target
+                        + ".";
         List<Path> files = cifarFiles(batches);
         for (Path p : files) {
             if (!Files.isRegularFile(p)) {
@@ -211,22 +218,25 @@ public final class Datasets {
 
     /**
      * ImageNet (ILSVRC-2012) from the system property {@code edgepopup.imagenet}, else the
-     * environment variable {@code EDGEPOPUP_IMAGENET}, else {@code ~/.edgepopup/data/imagenet},
-     * at 224x224 (see {@link #imageFolders(Path, int, int)}).
+     * environment variable {@code EDGEPOPUP_IMAGENET}, else {@code ~/.edgepopup/data/imagenet}, at
+     * 224x224 (see {@link #imageFolders(Path, int, int)}).
      *
      * @return the train and val folders
      * @throws IOException if a folder cannot be listed
      * @throws MissingDataException if a folder is missing; the message says how to lay it out
      */
     public static Folders imageNet() throws IOException {
-        Path root = location("edgepopup.imagenet", "EDGEPOPUP_IMAGENET",
-                Path.of(System.getProperty("user.home"), ".edgepopup", "data", "imagenet"));
+        Path root =
+                location(
+                        "edgepopup.imagenet",
+                        "EDGEPOPUP_IMAGENET",
+                        Path.of(System.getProperty("user.home"), ".edgepopup", "data", "imagenet"));
         return imageFolders(root, ImageFolder.CROP, ImageFolder.RESIZE);
     }
 
     /**
-     * A train/val pair of image folders, each with one sub-folder per class (the same class
-     * names in both), decoded on one thread per core each.
+     * A train/val pair of image folders, each with one sub-folder per class (the same class names
+     * in both), decoded on one thread per core each.
      *
      * @param root the folder holding {@code train/} and {@code val/}
      * @param crop the side of the square images a batch holds (224 for ImageNet)
@@ -236,10 +246,14 @@ public final class Datasets {
      * @throws MissingDataException if a folder is missing; the message says how to lay it out
      */
     public static Folders imageFolders(Path root, int crop, int resize) throws IOException {
-        String how = "ImageNet cannot be downloaded automatically: get ILSVRC-2012 from "
-                + "https://image-net.org, unpack the training archive into " + root.resolve("train")
-                + "/<wnid>/ and sort the validation images into " + root.resolve("val")
-                + "/<wnid>/ (the usual valprep.sh), or set EDGEPOPUP_IMAGENET to such a folder.";
+        String how =
+                "ImageNet cannot be downloaded automatically: get ILSVRC-2012 from "
+                        + "https://image-net.org, unpack the training archive into "
+                        + root.resolve("train")
+                        + "/<wnid>/ and sort the validation images into "
+                        + root.resolve("val")
+                        + "/<wnid>/ (the usual valprep.sh), or set EDGEPOPUP_IMAGENET to such a"
+                        + " folder.";
         for (String split : List.of("train", "val")) {
             if (!Files.isDirectory(root.resolve(split))) {
                 throw new MissingDataException(root.resolve(split), how);
@@ -251,9 +265,14 @@ public final class Datasets {
             ImageFolder val = ImageFolder.open(root.resolve("val"), crop, resize, threads);
             if (!val.classNames().equals(train.classNames())) {
                 val.close();
-                throw new IllegalArgumentException(root + ": train/ has " + train.classes()
-                        + " class folders and val/ has " + val.classes() + ", or their names "
-                        + "differ; both need the same class folders, or labels would not match");
+                throw new IllegalArgumentException(
+                        root
+                                + ": train/ has "
+                                + train.classes()
+                                + " class folders and val/ has "
+                                + val.classes()
+                                + ", or their names differ; both need the same class folders, or"
+                                + " labels would not match");
             }
             return new Folders(train, val);
         } catch (RuntimeException | IOException e) {
@@ -322,7 +341,11 @@ public final class Datasets {
             throw new CorruptDataException(
                     labelFile,
                     4,
-                    labels.length + " labels, but " + imageFile + " holds " + images.count()
+                    labels.length
+                            + " labels, but "
+                            + imageFile
+                            + " holds "
+                            + images.count()
                             + " images");
         }
         return new ImageSet(
@@ -352,61 +375,17 @@ public final class Datasets {
     }
 
     private static ImageSet cifar(String name, List<Path> files, Augmentation augmentation) {
-        // Check every length first: a truncated file fails before 150 MB are read.
-        long[] sizes = new long[files.size()];
-        long records = 0;
-        for (int f = 0; f < sizes.length; f++) {
-            Path file = files.get(f);
-            sizes[f] = size(file);
-            if (sizes[f] == 0 || sizes[f] % CIFAR_RECORD != 0) {
-                throw new CorruptDataException(
-                        file,
-                        sizes[f] - sizes[f] % CIFAR_RECORD,
-                        "incomplete record: the file has " + sizes[f]
-                                + " bytes, not a positive multiple of " + CIFAR_RECORD
-                                + " (1 label byte + 3x32x32 pixels)");
-            }
-            records += sizes[f] / CIFAR_RECORD;
-        }
-        byte[] pixels = new byte[Math.toIntExact(records * CIFAR_IMAGE)];
-        int[] labels = new int[(int) records];
-        int n = 0;
-        for (int f = 0; f < sizes.length; f++) {
-            Path file = files.get(f);
-            byte[] raw = bytes(file);
-            if (raw.length != sizes[f]) {
-                throw new CorruptDataException(
-                        file, Math.min(raw.length, sizes[f]), "the file changed while being read");
-            }
-            for (int at = 0; at < raw.length; at += CIFAR_RECORD, n++) {
-                labels[n] = raw[at] & 0xff;
-                if (labels[n] >= CLASSES) {
-                    throw new CorruptDataException(
-                            file,
-                            at,
-                            "label " + labels[n] + " is not below the class count " + CLASSES);
-                }
-                // The record's pixels are already channel-major (R, G, B planes): NCHW as is.
-                System.arraycopy(raw, at + 1, pixels, n * CIFAR_IMAGE, CIFAR_IMAGE);
-            }
-        }
+        Cifar10.Records r = Cifar10.read(files);
         return new ImageSet(
-                name, 3, 32, 32, pixels, labels, CLASSES, CIFAR_MEAN, CIFAR_STD, augmentation);
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] bytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                name,
+                3,
+                32,
+                32,
+                r.pixels(),
+                r.labels(),
+                CLASSES,
+                CIFAR_MEAN,
+                CIFAR_STD,
+                augmentation);
     }
 }

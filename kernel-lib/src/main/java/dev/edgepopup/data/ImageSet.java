@@ -74,8 +74,17 @@ public final class ImageSet implements ImageSource {
         this.augmentation = augmentation;
         if ((long) labels.length * imageSize() != pixels.length) {
             throw new IllegalArgumentException(
-                    name + ": " + pixels.length + " pixel bytes do not hold " + labels.length
-                            + " images of " + channels + "x" + height + "x" + width);
+                    name
+                            + ": "
+                            + pixels.length
+                            + " pixel bytes do not hold "
+                            + labels.length
+                            + " images of "
+                            + channels
+                            + "x"
+                            + height
+                            + "x"
+                            + width);
         }
         if (mean.length != channels || std.length != channels) {
             throw new IllegalArgumentException(name + ": mean and std need one value per channel");
@@ -83,16 +92,22 @@ public final class ImageSet implements ImageSource {
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
                 throw new IllegalArgumentException(
-                        name + ": label " + labels[i] + " of example " + i + " is outside [0, "
-                                + classes + ")");
+                        name
+                                + ": label "
+                                + labels[i]
+                                + " of example "
+                                + i
+                                + " is outside [0, "
+                                + classes
+                                + ")");
             }
         }
     }
 
     /**
-     * Images of uniformly random pixels with uniformly random labels (normalised with mean 0.5
-     * and standard deviation 0.25, no augmentation): data for benchmarks and tests where only
-     * shapes and arithmetic matter.
+     * Images of uniformly random pixels with uniformly random labels (normalised with mean 0.5 and
+     * standard deviation 0.25, no augmentation): data for benchmarks and tests where only shapes
+     * and arithmetic matter.
      *
      * @param imageShape (C, H, W)
      * @param n how many images
@@ -140,7 +155,9 @@ public final class ImageSet implements ImageSource {
         return new Shape(channels, height, width);
     }
 
-    /** @return the augmentation applied to training batches */
+    /**
+     * @return the augmentation applied to training batches
+     */
     public Augmentation augmentation() {
         return augmentation;
     }
@@ -189,14 +206,23 @@ public final class ImageSet implements ImageSource {
     public ImageSet withoutAugmentation() {
         return augmentation == Augmentation.NONE
                 ? this
-                : new ImageSet(name, channels, height, width, pixels, labels, classes, mean, std,
+                : new ImageSet(
+                        name,
+                        channels,
+                        height,
+                        width,
+                        pixels,
+                        labels,
+                        classes,
+                        mean,
+                        std,
                         Augmentation.NONE);
     }
 
     /**
      * Prepares a batch on the calling thread (the pixels are in memory; there is nothing to
-     * overlap): normalised images with the CIFAR-10 crop and flip when {@code augment} is given
-     * and this set has that augmentation.
+     * overlap): normalised images with the CIFAR-10 crop and flip when {@code augment} is given and
+     * this set has that augmentation.
      */
     @Override
     public CompletableFuture<HostBatch> prefetch(int[] indices, SplittableRandom augment) {
@@ -237,25 +263,25 @@ public final class ImageSet implements ImageSource {
         return CompletableFuture.completedFuture(
                 new HostBatch(out, y, new Shape(indices.length, channels, height, width)));
     }
+
     /**
      * Writes the images as PNG files in an image folder, the layout {@link ImageFolder} reads:
-     * {@code dir/CLASS/INDEX.png}, one sub-folder per class named by the label with leading
-     * zeros (so that sorting the names gives back the labels) and files named by the image's
-     * index. One-channel images become 8-bit gray PNGs, three-channel ones RGB; the pixels are
-     * written as stored, without normalisation or augmentation. Every class gets a folder, an
-     * empty one for a class without images (which {@link ImageFolder} refuses: labels would
-     * shift without it).
+     * {@code dir/CLASS/INDEX.png}, one sub-folder per class named by the label with leading zeros
+     * (so that sorting the names gives back the labels) and files named by the image's index.
+     * One-channel images become 8-bit gray PNGs, three-channel ones RGB; the pixels are written as
+     * stored, without normalisation or augmentation. Every class gets a folder, an empty one for a
+     * class without images (which {@link ImageFolder} refuses: labels would shift without it).
      *
-     * @param dir the folder to write into; created if missing, existing files of the same names
-     *     are replaced
+     * @param dir the folder to write into; created if missing, existing files of the same names are
+     *     replaced
      * @return {@code dir}
      * @throws IOException if a file cannot be written
      * @throws IllegalArgumentException if the images have neither 1 nor 3 channels
      */
     public Path writeImageFolder(Path dir) throws IOException {
         if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException(name + ": PNG export needs 1 or 3 channels, not "
-                    + channels);
+            throw new IllegalArgumentException(
+                    name + ": PNG export needs 1 or 3 channels, not " + channels);
         }
         String classFormat = "%0" + String.valueOf(classes - 1).length() + "d";
         String fileFormat = "%0" + String.valueOf(Math.max(size() - 1, 0)).length() + "d.png";
@@ -266,8 +292,13 @@ public final class ImageSet implements ImageSource {
         int plane = height * width;
         int[] pixel = new int[channels];
         for (int i = 0; i < size(); i++) {
-            BufferedImage img = new BufferedImage(width, height, channels == 1
-                    ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+            BufferedImage img =
+                    new BufferedImage(
+                            width,
+                            height,
+                            channels == 1
+                                    ? BufferedImage.TYPE_BYTE_GRAY
+                                    : BufferedImage.TYPE_3BYTE_BGR);
             WritableRaster raster = img.getRaster();
             int at = i * imageSize();
             for (int y = 0; y < height; y++) {

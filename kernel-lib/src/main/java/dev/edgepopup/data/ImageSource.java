@@ -7,24 +7,32 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Labelled images that training and evaluation read batch by batch: an in-memory {@link
- * ImageSet} (Fashion-MNIST, CIFAR-10) or an {@link ImageFolder} on disk (ImageNet).
+ * Labelled images that training and evaluation read batch by batch: an in-memory {@link ImageSet}
+ * (Fashion-MNIST, CIFAR-10) or an {@link ImageFolder} on disk (ImageNet).
  *
- * <p>A batch is prepared on the host first ({@link #prefetch}), so a source that decodes files
- * can work on the next batch while the device runs the current one; only {@link
- * HostBatch#toNDList} touches native memory, on the caller's per-step manager.
+ * <p>A batch is prepared on the host first ({@link #prefetch}), so a source that decodes files can
+ * work on the next batch while the device runs the current one; only {@link HostBatch#toNDList}
+ * touches native memory, on the caller's per-step manager.
  */
 public interface ImageSource {
-    /** @return a name for tables and error messages */
+    /**
+     * @return a name for tables and error messages
+     */
     String name();
 
-    /** @return the number of examples */
+    /**
+     * @return the number of examples
+     */
     int size();
 
-    /** @return the number of classes */
+    /**
+     * @return the number of classes
+     */
     int classes();
 
-    /** @return the shape of one image of a batch, (C, H, W) */
+    /**
+     * @return the shape of one image of a batch, (C, H, W)
+     */
     Shape imageShape();
 
     /**
@@ -40,8 +48,8 @@ public interface ImageSource {
      *
      * @param indices the examples, in order
      * @param augment the random source of the training augmentation, or null for none
-     * @return the batch once prepared; a failure carries a {@link CorruptDataException} naming
-     *     the file
+     * @return the batch once prepared; a failure carries a {@link CorruptDataException} naming the
+     *     file
      */
     CompletableFuture<HostBatch> prefetch(int[] indices, SplittableRandom augment);
 

@@ -19,7 +19,9 @@ public final class MissingDataException extends RuntimeException {
         this.path = path;
     }
 
-    /** @return the missing file or directory */
+    /**
+     * @return the missing file or directory
+     */
     public Path path() {
         return path;
     }

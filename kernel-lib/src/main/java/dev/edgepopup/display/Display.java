@@ -5,8 +5,8 @@ import java.util.UUID;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
- * Shows values from notebook code and updates them in place, e.g. a loss chart redrawn after
- * every epoch:
+ * Shows values from notebook code and updates them in place, e.g. a loss chart redrawn after every
+ * epoch:
  *
  * <pre>{@code
  * Display.Handle plot = Display.show(chart);
@@ -79,17 +79,18 @@ public final class Display {
         }
     }
 
-    private static final Sink STDOUT = new Sink() {
-        @Override
-        public void show(Object value, String displayId) {
-            System.out.println(Renderers.render(value).get(Renderers.TEXT_PLAIN));
-        }
+    private static final Sink STDOUT =
+            new Sink() {
+                @Override
+                public void show(Object value, String displayId) {
+                    System.out.println(Renderers.render(value).get(Renderers.TEXT_PLAIN));
+                }
 
-        @Override
-        public void update(Object value, String displayId) {
-            show(value, displayId);
-        }
-    };
+                @Override
+                public void update(Object value, String displayId) {
+                    show(value, displayId);
+                }
+            };
 
     private static volatile Sink sink = STDOUT;
 
@@ -105,8 +106,8 @@ public final class Display {
     }
 
     /**
-     * @return true while a kernel is attached ({@link #setSink}), so displays appear in a
-     *     notebook; false when they go to {@code System.out}
+     * @return true while a kernel is attached ({@link #setSink}), so displays appear in a notebook;
+     *     false when they go to {@code System.out}
      */
     public static boolean attached() {
         return sink != STDOUT;

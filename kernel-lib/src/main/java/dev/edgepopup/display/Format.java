@@ -10,10 +10,10 @@ import java.text.ParsePosition;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
+import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
-import tech.tablesaw.api.NumberColumn;
 
 /**
  * How a numeric table column prints (HTML and text), without changing its values: the column stays
@@ -25,8 +25,8 @@ import tech.tablesaw.api.NumberColumn;
  * Format.COUNT.on(table, "weights");                     // 2425024 shows as 2,425,024
  * }</pre>
  *
- * <p>Every format writes '.' and ',' whatever the machine's locale, and shows a missing value
- * (NaN) as {@link #missing(String) its missing text}, blank by default.
+ * <p>Every format writes '.' and ',' whatever the machine's locale, and shows a missing value (NaN)
+ * as {@link #missing(String) its missing text}, blank by default.
  *
  * @param name what the format is called in messages, e.g. "percent"
  * @param maker makes a fresh {@link NumberFormat} for each column (they are not thread-safe)
@@ -35,14 +35,17 @@ import tech.tablesaw.api.NumberColumn;
 public record Format(String name, Supplier<NumberFormat> maker, String missingText) {
     /** Percentages with one decimal: 0.864 as "86.4%"; for accuracies and their std. */
     public static final Format PERCENT = pattern("percent", "0.0%");
+
     /** Fractions with four decimals: 0.16599999999999998 as "0.1660"; for kept fractions. */
     public static final Format FRACTION = pattern("fraction", "0.0000");
+
     /** Whole numbers with thousands separators: 2425024 as "2,425,024"; for counts. */
     public static final Format COUNT = pattern("count", "#,##0");
+
     /**
      * Up to six significant digits, trailing zeros dropped, thousands separators, and scientific
-     * notation below 0.0001: 0.30000000000000004 as "0.3", 3.0517578125E-5 as "3.05176E-5",
-     * 200.0 as "200"; for learning rates, widths, k and any column without a format.
+     * notation below 0.0001: 0.30000000000000004 as "0.3", 3.0517578125E-5 as "3.05176E-5", 200.0
+     * as "200"; for learning rates, widths, k and any column without a format.
      */
     public static final Format GENERAL = new Format("general", Significant::new, "");
 
@@ -70,7 +73,8 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
         if (places < 0) {
             throw new IllegalArgumentException("places must be >= 0, got " + places);
         }
-        return pattern("decimals(" + places + ")", places == 0 ? "#,##0" : "#,##0." + "0".repeat(places));
+        return pattern(
+                "decimals(" + places + ")", places == 0 ? "#,##0" : "#,##0." + "0".repeat(places));
     }
 
     /**
@@ -88,8 +92,8 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
     }
 
     /**
-     * The same format with another text for missing values, e.g. "n = 1" for the standard
-     * deviation of a single seed.
+     * The same format with another text for missing values, e.g. "n = 1" for the standard deviation
+     * of a single seed.
      *
      * @param text shown instead of a missing value
      * @return the format
@@ -119,20 +123,33 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
     public Table on(Table table, String... columns) {
         for (String name : columns) {
             if (!table.containsColumn(name)) {
-                throw new IllegalArgumentException("table '" + table.name() + "' has no column '"
-                        + name + "': its columns are " + table.columnNames());
+                throw new IllegalArgumentException(
+                        "table '"
+                                + table.name()
+                                + "' has no column '"
+                                + name
+                                + "': its columns are "
+                                + table.columnNames());
             }
             Column<?> c = table.column(name);
             if (!(c instanceof NumberColumn<?, ?> numeric)) {
-                throw new IllegalArgumentException("column '" + name + "' is " + c.type()
-                        + ", not numeric: the " + this.name + " format applies to numbers");
+                throw new IllegalArgumentException(
+                        "column '"
+                                + name
+                                + "' is "
+                                + c.type()
+                                + ", not numeric: the "
+                                + this.name
+                                + " format applies to numbers");
             }
             numeric.setPrintFormatter(formatter());
         }
         return table;
     }
 
-    /** @return a Tablesaw formatter for one column */
+    /**
+     * @return a Tablesaw formatter for one column
+     */
     NumberColumnFormatter formatter() {
         return new NumberColumnFormatter(maker.get(), missingText);
     }
@@ -141,7 +158,8 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
     private static final class Significant extends NumberFormat {
         private static final MathContext SIX = new MathContext(6);
         private final DecimalFormat plain =
-                new DecimalFormat("#,##0.##########", DecimalFormatSymbols.getInstance(Locale.ROOT));
+                new DecimalFormat(
+                        "#,##0.##########", DecimalFormatSymbols.getInstance(Locale.ROOT));
         private final DecimalFormat scientific =
                 new DecimalFormat("0.#####E0", DecimalFormatSymbols.getInstance(Locale.ROOT));
 

@@ -28,26 +28,34 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.Table;
 
 /**
- * The paper's kinds of figure as XChart charts, sized for a notebook: accuracy per epoch,
- * accuracy against a swept value (k, width, ...) with error bars and the learned dense baselines
- * as horizontal lines, and grouped bars (Figures 6 and 7). Every figure keeps its legend below the
+ * The paper's kinds of figure as XChart charts, sized for a notebook: accuracy per epoch, accuracy
+ * against a swept value (k, width, ...) with error bars and the learned dense baselines as
+ * horizontal lines, and grouped bars (Figures 6 and 7). Every figure keeps its legend below the
  * plot, where it covers no data; an axis whose values all lie in [0, 1] (an accuracy) is labelled
- * in percent, other ticks as short decimals ("0.07", never ".07"); a k axis runs from 0 to 1 with
- * a tick every 0.1. Error bars are one sample standard deviation over seeds and appear only where
+ * in percent, other ticks as short decimals ("0.07", never ".07"); a k axis runs from 0 to 1 with a
+ * tick every 0.1. Error bars are one sample standard deviation over seeds and appear only where
  * several seeds finished: a point of one seed (std NaN) has none. {@link Reference}s draw numbers
  * to compare with, such as the paper's own ({@code dev.edgepopup.paper.Paper}).
  */
 public final class Plots {
     /** Default chart width in pixels. */
     public static final int WIDTH = 640;
+
     /** Default chart height in pixels; the legend below the plot takes part of it. */
     public static final int HEIGHT = 480;
 
     private static final Color REFERENCE_COLOR = new Color(40, 40, 40);
-    private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-            BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
-    private static final BasicStroke DASH_DOTTED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-            BasicStroke.JOIN_MITER, 10, new float[] {9, 3, 2, 3}, 0);
+    private static final BasicStroke DASHED =
+            new BasicStroke(
+                    1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
+    private static final BasicStroke DASH_DOTTED =
+            new BasicStroke(
+                    1.5f,
+                    BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER,
+                    10,
+                    new float[] {9, 3, 2, 3},
+                    0);
     private static final Format PERCENT_TICKS = Format.pattern("percent ticks", "0.##%");
 
     private Plots() {}
@@ -72,7 +80,8 @@ public final class Plots {
         public Reference {
             Objects.requireNonNull(label, "label");
             if (!Double.isFinite(y)) {
-                throw new IllegalArgumentException("reference '" + label + "' needs a finite value, got " + y);
+                throw new IllegalArgumentException(
+                        "reference '" + label + "' needs a finite value, got " + y);
             }
         }
 
@@ -97,27 +106,32 @@ public final class Plots {
          */
         public static Reference point(String label, double x, double y) {
             if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("a point needs a finite x, got " + x + ": use line(...)");
+                throw new IllegalArgumentException(
+                        "a point needs a finite x, got " + x + ": use line(...)");
             }
             return new Reference(label, x, y);
         }
 
-        /** @return true for a horizontal line (x is NaN) */
+        /**
+         * @return true for a horizontal line (x is NaN)
+         */
         public boolean isLine() {
             return Double.isNaN(x);
         }
     }
 
     /**
-     * An XY figure that finishes itself whenever it is drawn, so series added later, even
-     * straight to the chart, are covered too: lines span the x range of the other series and the
-     * legend fits the width.
+     * An XY figure that finishes itself whenever it is drawn, so series added later, even straight
+     * to the chart, are covered too: lines span the x range of the other series and the legend fits
+     * the width.
      */
     private static final class Figure extends XYChart {
         /** Series drawn across the figure: their ends follow the other series' x range. */
         private final List<String> lines = new ArrayList<>();
+
         /** The y range this figure set itself at the last drawing (null: none yet). */
         private Double autoMin;
+
         private Double autoMax;
 
         Figure(XYChartBuilder builder) {
@@ -128,8 +142,11 @@ public final class Plots {
         public void paint(Graphics2D g, int width, int height) {
             Double fixedMin = getStyler().getXAxisMin();
             Double fixedMax = getStyler().getXAxisMax();
-            double[] xs = getSeriesMap().values().stream().filter(s -> !lines.contains(s.getName()))
-                    .flatMapToDouble(s -> DoubleStream.of(s.getXData())).toArray();
+            double[] xs =
+                    getSeriesMap().values().stream()
+                            .filter(s -> !lines.contains(s.getName()))
+                            .flatMapToDouble(s -> DoubleStream.of(s.getXData()))
+                            .toArray();
             double lo = fixedMin != null ? fixedMin : Arrays.stream(xs).min().orElse(0);
             double hi = fixedMax != null ? fixedMax : Arrays.stream(xs).max().orElse(1);
             for (String name : lines) {
@@ -194,19 +211,37 @@ public final class Plots {
         Styler s = c.getStyler();
         FontMetrics metrics = g.getFontMetrics(s.getLegendFont());
         // Per entry: its text, the line or box before it and the gaps XChart leaves around both.
-        int row = c.getSeriesMap().keySet().stream().mapToInt(name -> metrics.stringWidth(name)
-                + s.getLegendSeriesLineLength() + 3 * s.getLegendPadding()).sum();
-        s.setLegendLayout(row <= c.getWidth() - 2 * s.getLegendPadding()
-                ? Styler.LegendLayout.Horizontal : Styler.LegendLayout.Vertical);
+        int row =
+                c.getSeriesMap().keySet().stream()
+                        .mapToInt(
+                                name ->
+                                        metrics.stringWidth(name)
+                                                + s.getLegendSeriesLineLength()
+                                                + 3 * s.getLegendPadding())
+                        .sum();
+        s.setLegendLayout(
+                row <= c.getWidth() - 2 * s.getLegendPadding()
+                        ? Styler.LegendLayout.Horizontal
+                        : Styler.LegendLayout.Vertical);
     }
 
     private static XYChart chart(String title, String x, String y) {
-        Figure c = new Figure(new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle(x).yAxisTitle(y));
+        Figure c =
+                new Figure(
+                        new XYChartBuilder()
+                                .width(WIDTH)
+                                .height(HEIGHT)
+                                .title(title)
+                                .xAxisTitle(x)
+                                .yAxisTitle(y));
         style(c);
         c.getStyler().setxAxisTickLabelsFormattingFunction(Format.GENERAL::format);
-        c.getStyler().setyAxisTickLabelsFormattingFunction(
-                v -> inUnitInterval(c) ? PERCENT_TICKS.format(v) : Format.GENERAL.format(v));
+        c.getStyler()
+                .setyAxisTickLabelsFormattingFunction(
+                        v ->
+                                inUnitInterval(c)
+                                        ? PERCENT_TICKS.format(v)
+                                        : Format.GENERAL.format(v));
         return c;
     }
 
@@ -221,17 +256,19 @@ public final class Plots {
 
     /** Whether every y value and error bar of the chart lies in [0, 1]: an accuracy or fraction. */
     private static boolean inUnitInterval(XYChart c) {
-        return c.getSeriesMap().values().stream().allMatch(s -> {
-            double[] y = s.getYData();
-            double[] e = s.getExtraValues();
-            for (int i = 0; i < y.length; i++) {
-                double bar = e == null || Double.isNaN(e[i]) ? 0 : e[i];
-                if (y[i] - bar < 0 || y[i] + bar > 1) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        return c.getSeriesMap().values().stream()
+                .allMatch(
+                        s -> {
+                            double[] y = s.getYData();
+                            double[] e = s.getExtraValues();
+                            for (int i = 0; i < y.length; i++) {
+                                double bar = e == null || Double.isNaN(e[i]) ? 0 : e[i];
+                                if (y[i] - bar < 0 || y[i] + bar > 1) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        });
     }
 
     /**
@@ -252,7 +289,9 @@ public final class Plots {
             for (int i = 2; c.getSeriesMap().containsKey(unique); i++) {
                 unique = name + " #" + i;
             }
-            c.addSeries(unique, done.stream().mapToDouble(EpochRecord::epoch).toArray(),
+            c.addSeries(
+                    unique,
+                    done.stream().mapToDouble(EpochRecord::epoch).toArray(),
                     done.stream().mapToDouble(EpochRecord::testAccuracy).toArray());
         }
         return c;
@@ -266,28 +305,30 @@ public final class Plots {
      */
     public static String label(History h) {
         var s = h.spec();
-        return s.arch() + (s.width() == 1 ? "" : " w=" + s.width()) + " "
+        return s.arch()
+                + (s.width() == 1 ? "" : " w=" + s.width())
+                + " "
                 + s.method().label()
                 + (s.method() == dev.edgepopup.nn.Method.DENSE ? "" : " k=" + s.keep());
     }
 
     /**
-     * Starts a sweep figure: accuracy against a swept value. An x axis titled "k" (or starting
-     * with "k ", e.g. "k (fraction of weights kept)") runs from 0 to 1 with a tick every 0.1.
+     * Starts a sweep figure: accuracy against a swept value. An x axis titled "k" (or starting with
+     * "k ", e.g. "k (fraction of weights kept)") runs from 0 to 1 with a tick every 0.1.
      *
      * @param title the title
      * @param xLabel what was swept, e.g. "k (fraction of weights kept)"
      * @return a builder
      */
-    public static Sweep sweep(String title, String xLabel) {
-        return new Sweep((Figure) chart(title, xLabel, "test accuracy"));
+    public static SweepFigure sweep(String title, String xLabel) {
+        return new SweepFigure((Figure) chart(title, xLabel, "test accuracy"));
     }
 
     /** A figure of accuracy against a swept value, as in the paper's Figures 3 to 5. */
-    public static final class Sweep {
+    public static final class SweepFigure {
         private final Figure chart;
 
-        private Sweep(Figure chart) {
+        private SweepFigure(Figure chart) {
             this.chart = chart;
             String x = chart.getXAxisTitle().strip().toLowerCase(Locale.ROOT);
             if (x.equals("k") || x.startsWith("k ")) {
@@ -303,7 +344,7 @@ public final class Plots {
          * @param values the value at each x
          * @return this
          */
-        public Sweep curve(String name, double[] x, double[] values) {
+        public SweepFigure curve(String name, double[] x, double[] values) {
             double[] none = new double[values.length];
             Arrays.fill(none, Double.NaN);
             return curve(name, x, values, none);
@@ -319,15 +360,28 @@ public final class Plots {
          * @param std standard deviation over seeds; NaN (one seed) draws no bar there
          * @return this
          */
-        public Sweep curve(String name, double[] x, double[] mean, double[] std) {
+        public SweepFigure curve(String name, double[] x, double[] mean, double[] std) {
             if (x.length != mean.length || x.length != std.length) {
-                throw new IllegalArgumentException("curve '" + name + "': x, mean and std need one value"
-                        + " per point, got " + x.length + ", " + mean.length + " and " + std.length);
+                throw new IllegalArgumentException(
+                        "curve '"
+                                + name
+                                + "': x, mean and std need one value"
+                                + " per point, got "
+                                + x.length
+                                + ", "
+                                + mean.length
+                                + " and "
+                                + std.length);
             }
             boolean anyBar = Arrays.stream(std).anyMatch(s -> !Double.isNaN(s) && s > 0);
-            XYSeries s = anyBar
-                    ? chart.addSeries(name, x, mean, Arrays.stream(std).map(v -> Double.isNaN(v) ? 0 : v).toArray())
-                    : chart.addSeries(name, x, mean);
+            XYSeries s =
+                    anyBar
+                            ? chart.addSeries(
+                                    name,
+                                    x,
+                                    mean,
+                                    Arrays.stream(std).map(v -> Double.isNaN(v) ? 0 : v).toArray())
+                            : chart.addSeries(name, x, mean);
             s.setMarker(SeriesMarkers.CIRCLE);
             return this;
         }
@@ -340,7 +394,7 @@ public final class Plots {
          * @param value the accuracy
          * @return this
          */
-        public Sweep baseline(String name, double value) {
+        public SweepFigure baseline(String name, double value) {
             line(name, value).setLineStyle(DASHED);
             return this;
         }
@@ -352,7 +406,7 @@ public final class Plots {
          * @param references the numbers
          * @return this
          */
-        public Sweep reference(List<Reference> references) {
+        public SweepFigure reference(List<Reference> references) {
             for (Reference r : references) {
                 XYSeries s;
                 if (r.isLine()) {
@@ -375,7 +429,7 @@ public final class Plots {
          * @param references the numbers
          * @return this
          */
-        public Sweep reference(Reference... references) {
+        public SweepFigure reference(Reference... references) {
             return reference(List.of(references));
         }
 
@@ -387,15 +441,16 @@ public final class Plots {
          * @param step the distance between ticks
          * @return this
          */
-        public Sweep ticks(double min, double max, double step) {
+        public SweepFigure ticks(double min, double max, double step) {
             if (!(min < max) || !(step > 0)) {
-                throw new IllegalArgumentException("ticks need min < max and step > 0, got " + min
-                        + ", " + max + ", " + step);
+                throw new IllegalArgumentException(
+                        "ticks need min < max and step > 0, got " + min + ", " + max + ", " + step);
             }
             chart.getStyler().setXAxisMin(min).setXAxisMax(max);
             // XChart spaces ticks by a pixel hint: one step's share of the plot's ~85% width.
-            chart.getStyler().setXAxisTickMarkSpacingHint(
-                    (int) Math.floor(0.85 * chart.getWidth() * step / (max - min)));
+            chart.getStyler()
+                    .setXAxisTickMarkSpacingHint(
+                            (int) Math.floor(0.85 * chart.getWidth() * step / (max - min)));
             return this;
         }
 
@@ -407,8 +462,8 @@ public final class Plots {
         }
 
         /**
-         * The chart. Lines span the x range of its points and curves (or the fixed x axis)
-         * whenever it is drawn, also after series are added to it directly.
+         * The chart. Lines span the x range of its points and curves (or the fixed x axis) whenever
+         * it is drawn, also after series are added to it directly.
          *
          * @return the chart (renders as PNG in a notebook; {@code Display.svg} for SVG)
          */
@@ -426,13 +481,21 @@ public final class Plots {
      * @return a builder
      */
     public static Bars bars(String title, String groupLabel) {
-        BarFigure c = new BarFigure(new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(title).xAxisTitle(groupLabel).yAxisTitle("test accuracy"));
+        BarFigure c =
+                new BarFigure(
+                        new CategoryChartBuilder()
+                                .width(WIDTH)
+                                .height(HEIGHT)
+                                .title(title)
+                                .xAxisTitle(groupLabel)
+                                .yAxisTitle("test accuracy"));
         style(c);
         return new Bars(c);
     }
 
-    /** Grouped bars of means with one-standard-deviation error bars where several seeds finished. */
+    /**
+     * Grouped bars of means with one-standard-deviation error bars where several seeds finished.
+     */
     public static final class Bars {
         private final CategoryChart chart;
         private final Map<String, Map<String, double[]>> series = new LinkedHashMap<>();
@@ -455,10 +518,15 @@ public final class Plots {
          * @throws IllegalArgumentException if that series already has a bar in that group
          */
         public Bars bar(String seriesName, String group, double mean, double std) {
-            Map<String, double[]> bars = series.computeIfAbsent(seriesName, s -> new LinkedHashMap<>());
+            Map<String, double[]> bars =
+                    series.computeIfAbsent(seriesName, s -> new LinkedHashMap<>());
             if (bars.putIfAbsent(group, new double[] {mean, std}) != null) {
-                throw new IllegalArgumentException("series '" + seriesName + "' has two bars in group '"
-                        + group + "': add the column that tells them apart to the groups");
+                throw new IllegalArgumentException(
+                        "series '"
+                                + seriesName
+                                + "' has two bars in group '"
+                                + group
+                                + "': add the column that tells them apart to the groups");
             }
             if (!groups.contains(group)) {
                 groups.add(group);
@@ -467,8 +535,8 @@ public final class Plots {
         }
 
         /**
-         * Adds a bar per row of a table, e.g. a sweep's aggregate:
-         * {@code .table(t, "test acc mean", "test acc std", "approach", "net", "init")}.
+         * Adds a bar per row of a table, e.g. a sweep's aggregate: {@code .table(t, "test acc
+         * mean", "test acc std", "approach", "net", "init")}.
          *
          * @param t the table
          * @param meanColumn the bars' heights
@@ -477,15 +545,22 @@ public final class Plots {
          * @param groupColumns the columns whose values, joined by spaces, name the groups
          * @return this
          */
-        public Bars table(Table t, String meanColumn, String stdColumn, String seriesColumn,
+        public Bars table(
+                Table t,
+                String meanColumn,
+                String stdColumn,
+                String seriesColumn,
                 String... groupColumns) {
             for (int row = 0; row < t.rowCount(); row++) {
                 List<String> names = new ArrayList<>();
                 for (String g : groupColumns) {
                     names.add(t.column(g).getUnformattedString(row));
                 }
-                bar(t.column(seriesColumn).getUnformattedString(row), String.join(" ", names),
-                        t.numberColumn(meanColumn).getDouble(row), t.numberColumn(stdColumn).getDouble(row));
+                bar(
+                        t.column(seriesColumn).getUnformattedString(row),
+                        String.join(" ", names),
+                        t.numberColumn(meanColumn).getDouble(row),
+                        t.numberColumn(stdColumn).getDouble(row));
             }
             return this;
         }
@@ -511,8 +586,10 @@ public final class Plots {
         public Bars reference(Reference... lines) {
             for (Reference r : lines) {
                 if (!r.isLine()) {
-                    throw new IllegalArgumentException("a bar figure draws references as lines: '"
-                            + r.label() + "' has an x value; use Reference.line");
+                    throw new IllegalArgumentException(
+                            "a bar figure draws references as lines: '"
+                                    + r.label()
+                                    + "' has an x value; use Reference.line");
                 }
                 references.add(r);
             }
@@ -520,48 +597,63 @@ public final class Plots {
         }
 
         /**
-         * The finished chart: every series over every group (a missing bar is left empty), then
-         * the reference lines (none while there are no bars).
+         * The finished chart: every series over every group (a missing bar is left empty), then the
+         * reference lines (none while there are no bars).
          *
          * @return the chart
          */
         public CategoryChart chart() {
             new ArrayList<>(chart.getSeriesMap().keySet()).forEach(chart::removeSeries);
-            List<String> shown = groups.stream().map(g -> String.join(" ",
-                    Arrays.stream(g.split(" ")).map(rename).toList())).toList();
-            series.forEach((name, bars) -> {
-                List<Double> mean = new ArrayList<>();
-                List<Double> std = new ArrayList<>();
-                for (String g : groups) {
-                    double[] bar = bars.get(g);
-                    mean.add(bar == null ? null : bar[0]);
-                    std.add(bar == null || Double.isNaN(bar[1]) ? 0.0 : bar[1]);
-                }
-                boolean anyBar = std.stream().anyMatch(s -> s > 0);
-                if (anyBar) {
-                    chart.addSeries(rename.apply(name), shown, mean, std);
-                } else {
-                    chart.addSeries(rename.apply(name), shown, mean);
-                }
-            });
+            List<String> shown =
+                    groups.stream()
+                            .map(
+                                    g ->
+                                            String.join(
+                                                    " ",
+                                                    Arrays.stream(g.split(" "))
+                                                            .map(rename)
+                                                            .toList()))
+                            .toList();
+            series.forEach(
+                    (name, bars) -> {
+                        List<Double> mean = new ArrayList<>();
+                        List<Double> std = new ArrayList<>();
+                        for (String g : groups) {
+                            double[] bar = bars.get(g);
+                            mean.add(bar == null ? null : bar[0]);
+                            std.add(bar == null || Double.isNaN(bar[1]) ? 0.0 : bar[1]);
+                        }
+                        boolean anyBar = std.stream().anyMatch(s -> s > 0);
+                        if (anyBar) {
+                            chart.addSeries(rename.apply(name), shown, mean, std);
+                        } else {
+                            chart.addSeries(rename.apply(name), shown, mean);
+                        }
+                    });
             // A line spans the groups: with no bars there is nothing to span.
             for (Reference r : shown.isEmpty() ? List.<Reference>of() : references) {
-                CategorySeries s = chart.addSeries(r.label(), shown,
-                        shown.stream().map(g -> r.y()).toList());
+                CategorySeries s =
+                        chart.addSeries(r.label(), shown, shown.stream().map(g -> r.y()).toList());
                 s.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineStyle(DASH_DOTTED);
                 s.setLineColor(REFERENCE_COLOR);
             }
-            boolean unit = references.stream().allMatch(r -> r.y() >= 0 && r.y() <= 1)
-                    && series.values().stream().flatMap(b -> b.values().stream()).allMatch(b -> {
-                        double bar = Double.isNaN(b[1]) ? 0 : b[1];
-                        return b[0] - bar >= 0 && b[0] + bar <= 1;
-                    });
-            chart.getStyler().setyAxisTickLabelsFormattingFunction(
-                    v -> unit ? PERCENT_TICKS.format(v) : Format.GENERAL.format(v));
-            chart.getStyler().setXAxisLabelRotation(shown.stream().mapToInt(String::length).sum()
-                    > 60 ? 20 : 0);
+            boolean unit =
+                    references.stream().allMatch(r -> r.y() >= 0 && r.y() <= 1)
+                            && series.values().stream()
+                                    .flatMap(b -> b.values().stream())
+                                    .allMatch(
+                                            b -> {
+                                                double bar = Double.isNaN(b[1]) ? 0 : b[1];
+                                                return b[0] - bar >= 0 && b[0] + bar <= 1;
+                                            });
+            chart.getStyler()
+                    .setyAxisTickLabelsFormattingFunction(
+                            v -> unit ? PERCENT_TICKS.format(v) : Format.GENERAL.format(v));
+            chart.getStyler()
+                    .setXAxisLabelRotation(
+                            shown.stream().mapToInt(String::length).sum() > 60 ? 20 : 0);
             return chart;
         }
     }

@@ -22,24 +22,41 @@ public final class Progress implements TrainingListener {
 
     private final LongSupplier clock;
 
-    /** @param clock nanoseconds, as {@link System#nanoTime()}; tests pass their own */
+    /**
+     * @param clock nanoseconds, as {@link System#nanoTime()}; tests pass their own
+     */
     Progress(LongSupplier clock) {
         this.clock = clock;
     }
 
-    /** @return a listener for {@code Training.listener(...)} */
+    /**
+     * @return a listener for {@code Training.listener(...)}
+     */
     public static Progress live() {
         return new Progress(System::nanoTime);
     }
 
     @Override
-    public void onBatch(int epoch, int batch, int batches, double loss, double accuracy,
+    public void onBatch(
+            int epoch,
+            int batch,
+            int batches,
+            double loss,
+            double accuracy,
             double imagesPerSecond) {
         long now = clock.getAsLong();
         if (handle == null) {
             start = now;
-            handle = Display.show(line(epoch, batch, batches, loss, accuracy, imagesPerSecond,
-                    Double.NaN));
+            handle =
+                    Display.show(
+                            line(
+                                    epoch,
+                                    batch,
+                                    batches,
+                                    loss,
+                                    accuracy,
+                                    imagesPerSecond,
+                                    Double.NaN));
             lastUpdate = now;
             return;
         }
@@ -47,8 +64,21 @@ public final class Progress implements TrainingListener {
             return;
         }
         lastUpdate = now;
-        handle.update(line(epoch, batch, batches, loss, accuracy, imagesPerSecond,
-                eta(epoch, batch, batches, now)));
+        handle.update(
+                line(
+                        epoch,
+                        batch,
+                        batches,
+                        loss,
+                        accuracy,
+                        imagesPerSecond,
+                        eta(epoch, batch, batches, now)));
+    }
+
+    /** Notes go to stderr, which a notebook shows under the cell. */
+    @Override
+    public void onNote(String line) {
+        System.err.println(line);
     }
 
     @Override
@@ -66,8 +96,9 @@ public final class Progress implements TrainingListener {
 
     @Override
     public void onEpoch(EpochRecord r, int totalEpochs) {
-        lastEpoch = String.format(Locale.ROOT, " | epoch %d test acc %.4f", r.epoch(),
-                r.testAccuracy());
+        lastEpoch =
+                String.format(
+                        Locale.ROOT, " | epoch %d test acc %.4f", r.epoch(), r.testAccuracy());
     }
 
     @Override
@@ -80,11 +111,25 @@ public final class Progress implements TrainingListener {
         }
     }
 
-    private String line(int epoch, int batch, int batches, double loss, double acc, double ips,
+    private String line(
+            int epoch,
+            int batch,
+            int batches,
+            double loss,
+            double acc,
+            double ips,
             double etaSeconds) {
-        return String.format(Locale.ROOT,
-                "epoch %d/%d batch %d/%d loss %.4f acc %.4f %.0f images/s ETA %s%s", epoch,
-                epochs, batch, batches, loss, acc, ips, Double.isNaN(etaSeconds) ? "-"
-                        : String.format(Locale.ROOT, "%.0f s", etaSeconds), lastEpoch);
+        return String.format(
+                Locale.ROOT,
+                "epoch %d/%d batch %d/%d loss %.4f acc %.4f %.0f images/s ETA %s%s",
+                epoch,
+                epochs,
+                batch,
+                batches,
+                loss,
+                acc,
+                ips,
+                Double.isNaN(etaSeconds) ? "-" : String.format(Locale.ROOT, "%.0f s", etaSeconds),
+                lastEpoch);
     }
 }

@@ -19,16 +19,16 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.jsoup.nodes.Element;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.jsoup.nodes.Element;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.api.ShortColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
-import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.io.html.HtmlWriteOptions;
 import tech.tablesaw.io.html.HtmlWriter;
 
@@ -38,10 +38,10 @@ import tech.tablesaw.io.html.HtmlWriter;
  * <p>A bundle maps MIME types to data, as Jupyter's {@code display_data} does: {@value #TEXT_HTML}
  * and {@value #TEXT_PLAIN} as strings, {@value #IMAGE_PNG} as base64, {@value #IMAGE_SVG} as SVG
  * text. Built in: Tablesaw {@link Table} (HTML with the table's name as its caption, at most
- * {@value #MAX_HTML_ROWS} rows; numeric columns without a {@link Format} print in
- * {@link Format#GENERAL} or, for whole numbers, {@link Format#COUNT}), XChart charts (PNG at the
- * chart's own size), {@link Display.Svg} (SVG), and the library's own results:
- * a run's {@link History} and a {@link Net}'s layer table (HTML tables).
+ * {@value #MAX_HTML_ROWS} rows; numeric columns without a {@link Format} print in {@link
+ * Format#GENERAL} or, for whole numbers, {@link Format#COUNT}), XChart charts (PNG at the chart's
+ * own size), {@link Display.Svg} (SVG), and the library's own results: a run's {@link History} and
+ * a {@link Net}'s layer table (HTML tables).
  *
  * <p>The registry works without a kernel ({@link #render(Object)}); {@link #register(Renderer)}
  * plugs it into a kernel's renderer, e.g. in a stock IJava kernel:
@@ -51,14 +51,19 @@ import tech.tablesaw.io.html.HtmlWriter;
 public final class Renderers {
     /** MIME type of plain text. */
     public static final String TEXT_PLAIN = "text/plain";
+
     /** MIME type of HTML. */
     public static final String TEXT_HTML = "text/html";
+
     /** MIME type of PNG images (base64 data). */
     public static final String IMAGE_PNG = "image/png";
+
     /** MIME type of SVG images. */
     public static final String IMAGE_SVG = "image/svg+xml";
+
     /** Rows a table shows as HTML; the rest is summarised, so a 60 000-row table stays cheap. */
     public static final int MAX_HTML_ROWS = 50;
+
     /** The table's name above it, left-aligned as a paper's table caption. */
     private static final String CAPTION_STYLE =
             "caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em";
@@ -135,10 +140,15 @@ public final class Renderers {
     }
 
     private static <T> void install(Renderer renderer, Class<T> type) {
-        renderer.createRegistration(type).register((value, context) -> {
-            Map<String, Object> bundle = FUNCTIONS.get(type).apply(value);
-            bundle.forEach((mime, data) -> context.renderIfRequested(MIMEType.parse(mime), () -> data));
-        });
+        renderer.createRegistration(type)
+                .register(
+                        (value, context) -> {
+                            Map<String, Object> bundle = FUNCTIONS.get(type).apply(value);
+                            bundle.forEach(
+                                    (mime, data) ->
+                                            context.renderIfRequested(
+                                                    MIMEType.parse(mime), () -> data));
+                        });
     }
 
     private static Map<String, Object> table(Table table) {
@@ -149,15 +159,23 @@ public final class Renderers {
         String title = table.name();
         String rowsShown = cut ? MAX_HTML_ROWS + " of " + table.rowCount() + " rows shown" : "";
         StringWriter html = new StringWriter();
-        new HtmlWriter().write(shown, HtmlWriteOptions.builder(html)
-                .elementCreator((element, column, row) -> {
-                    Element e = new Element(element);
-                    if (element.equals("table") && title != null && !title.isBlank()) {
-                        e.appendElement("caption").attr("style", CAPTION_STYLE)
-                                .text(table.name());
-                    }
-                    return e;
-                }).build());
+        new HtmlWriter()
+                .write(
+                        shown,
+                        HtmlWriteOptions.builder(html)
+                                .elementCreator(
+                                        (element, column, row) -> {
+                                            Element e = new Element(element);
+                                            if (element.equals("table")
+                                                    && title != null
+                                                    && !title.isBlank()) {
+                                                e.appendElement("caption")
+                                                        .attr("style", CAPTION_STYLE)
+                                                        .text(table.name());
+                                            }
+                                            return e;
+                                        })
+                                .build());
         if (cut) {
             html.append("<p>").append(rowsShown).append("</p>");
         }
@@ -182,8 +200,10 @@ public final class Renderers {
                 return;
             }
         }
-        boolean whole = column instanceof IntColumn || column instanceof LongColumn
-                || column instanceof ShortColumn;
+        boolean whole =
+                column instanceof IntColumn
+                        || column instanceof LongColumn
+                        || column instanceof ShortColumn;
         numeric.setPrintFormatter((whole ? Format.COUNT : Format.GENERAL).formatter());
     }
 
@@ -215,7 +235,15 @@ public final class Renderers {
     }
 
     private static String describe(Chart<?, ?> chart) {
-        String title = chart.getTitle() == null || chart.getTitle().isEmpty() ? "" : " \"" + chart.getTitle() + "\"";
-        return chart.getClass().getSimpleName() + title + " " + chart.getWidth() + "x" + chart.getHeight();
+        String title =
+                chart.getTitle() == null || chart.getTitle().isEmpty()
+                        ? ""
+                        : " \"" + chart.getTitle() + "\"";
+        return chart.getClass().getSimpleName()
+                + title
+                + " "
+                + chart.getWidth()
+                + "x"
+                + chart.getHeight();
     }
 }

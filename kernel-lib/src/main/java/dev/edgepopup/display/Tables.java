@@ -31,22 +31,36 @@ public final class Tables {
      */
     public static Table history(History h) {
         List<EpochRecord> rows = h.epochs();
-        Table t = Table.create(Plots.label(h) + ", " + h.recipe().name() + ", "
-                        + h.computeLabel() + (h.interrupted() ? " (interrupted)" : ""),
-                IntColumn.create("epoch", rows.stream().mapToInt(EpochRecord::epoch).toArray()),
-                DoubleColumn.create("train loss",
-                        rows.stream().mapToDouble(EpochRecord::trainLoss).toArray()),
-                DoubleColumn.create("train acc",
-                        rows.stream().mapToDouble(EpochRecord::trainAccuracy).toArray()),
-                DoubleColumn.create("test acc",
-                        rows.stream().mapToDouble(EpochRecord::testAccuracy).toArray()),
-                DoubleColumn.create("lr", rows.stream().mapToDouble(EpochRecord::lr).toArray()),
-                DoubleColumn.create("seconds",
-                        rows.stream().mapToDouble(EpochRecord::seconds).toArray()),
-                DoubleColumn.create("images/s",
-                        rows.stream().mapToDouble(EpochRecord::imagesPerSecond).toArray()),
-                BooleanColumn.create("complete",
-                        rows.stream().map(EpochRecord::complete).toArray(Boolean[]::new)));
+        Table t =
+                Table.create(
+                        Plots.label(h)
+                                + ", "
+                                + h.recipe().name()
+                                + ", "
+                                + h.precisionAndLayout()
+                                + (h.interrupted() ? " (interrupted)" : ""),
+                        IntColumn.create(
+                                "epoch", rows.stream().mapToInt(EpochRecord::epoch).toArray()),
+                        DoubleColumn.create(
+                                "train loss",
+                                rows.stream().mapToDouble(EpochRecord::trainLoss).toArray()),
+                        DoubleColumn.create(
+                                "train acc",
+                                rows.stream().mapToDouble(EpochRecord::trainAccuracy).toArray()),
+                        DoubleColumn.create(
+                                "test acc",
+                                rows.stream().mapToDouble(EpochRecord::testAccuracy).toArray()),
+                        DoubleColumn.create(
+                                "lr", rows.stream().mapToDouble(EpochRecord::lr).toArray()),
+                        DoubleColumn.create(
+                                "seconds",
+                                rows.stream().mapToDouble(EpochRecord::seconds).toArray()),
+                        DoubleColumn.create(
+                                "images/s",
+                                rows.stream().mapToDouble(EpochRecord::imagesPerSecond).toArray()),
+                        BooleanColumn.create(
+                                "complete",
+                                rows.stream().map(EpochRecord::complete).toArray(Boolean[]::new)));
         Format.decimals(4).on(t, "train loss");
         Format.PERCENT.on(t, "train acc", "test acc");
         Format.GENERAL.on(t, "lr");
@@ -64,15 +78,26 @@ public final class Tables {
     public static Table layers(Net net) {
         List<LayerInfo> rows = net.layerTable();
         NetSpec s = net.spec();
-        Table t = Table.create(s.arch() + ", width " + Format.GENERAL.format(s.width()) + ", "
-                        + s.method().label() + ", k = " + Format.GENERAL.format(s.keep()) + ", "
-                        + s.init().name().toLowerCase(Locale.ROOT),
-                StringColumn.create("layer", rows.stream().map(LayerInfo::name)),
-                StringColumn.create("shape", rows.stream().map(LayerInfo::shape)),
-                LongColumn.create("weights", rows.stream().mapToLong(LayerInfo::weights).toArray()),
-                DoubleColumn.create("kept", rows.stream().mapToDouble(LayerInfo::kept).toArray()),
-                DoubleColumn.create("kept fraction",
-                        rows.stream().mapToDouble(LayerInfo::keptFraction).toArray()));
+        Table t =
+                Table.create(
+                        s.arch()
+                                + ", width "
+                                + Format.GENERAL.format(s.width())
+                                + ", "
+                                + s.method().label()
+                                + ", k = "
+                                + Format.GENERAL.format(s.keep())
+                                + ", "
+                                + s.init().name().toLowerCase(Locale.ROOT),
+                        StringColumn.create("layer", rows.stream().map(LayerInfo::name)),
+                        StringColumn.create("shape", rows.stream().map(LayerInfo::shape)),
+                        LongColumn.create(
+                                "weights", rows.stream().mapToLong(LayerInfo::weights).toArray()),
+                        DoubleColumn.create(
+                                "kept", rows.stream().mapToDouble(LayerInfo::kept).toArray()),
+                        DoubleColumn.create(
+                                "kept fraction",
+                                rows.stream().mapToDouble(LayerInfo::keptFraction).toArray()));
         Format.COUNT.on(t, "weights", "kept");
         Format.FRACTION.on(t, "kept fraction");
         return t;
@@ -88,26 +113,39 @@ public final class Tables {
      * @return the table
      */
     public static Table swapCheck(String title, List<SwapCheck.Result> results) {
-        Table t = Table.create(title,
-                DoubleColumn.create("step size", results.stream().mapToDouble(SwapCheck.Result::lr)),
-                IntColumn.create("steps", results.stream().mapToInt(SwapCheck.Result::steps)
-                        .toArray()),
-                IntColumn.create("steps with swaps", results.stream()
-                        .mapToInt(SwapCheck.Result::withSwaps).toArray()),
-                DoubleColumn.create("edges swapped in per step", results.stream()
-                        .mapToDouble(SwapCheck.Result::meanSwaps)),
-                DoubleColumn.create("lower loss", results.stream()
-                        .mapToDouble(SwapCheck.Result::fractionDecreased)),
-                IntColumn.create("steps within one layer", results.stream()
-                        .mapToInt(SwapCheck.Result::oneLayer).toArray()),
-                DoubleColumn.create("lower loss, one layer", results.stream()
-                        .mapToDouble(SwapCheck.Result::fractionOneLayerDecreased)),
-                DoubleColumn.create("lower loss, random swaps", results.stream()
-                        .mapToDouble(SwapCheck.Result::fractionRandomDecreased)));
+        Table t =
+                Table.create(
+                        title,
+                        DoubleColumn.create(
+                                "step size", results.stream().mapToDouble(SwapCheck.Result::lr)),
+                        IntColumn.create(
+                                "steps",
+                                results.stream().mapToInt(SwapCheck.Result::steps).toArray()),
+                        IntColumn.create(
+                                "steps with swaps",
+                                results.stream().mapToInt(SwapCheck.Result::withSwaps).toArray()),
+                        DoubleColumn.create(
+                                "edges swapped in per step",
+                                results.stream().mapToDouble(SwapCheck.Result::meanSwaps)),
+                        DoubleColumn.create(
+                                "lower loss",
+                                results.stream().mapToDouble(SwapCheck.Result::fractionDecreased)),
+                        IntColumn.create(
+                                "steps within one layer",
+                                results.stream().mapToInt(SwapCheck.Result::oneLayer).toArray()),
+                        DoubleColumn.create(
+                                "lower loss, one layer",
+                                results.stream()
+                                        .mapToDouble(SwapCheck.Result::fractionOneLayerDecreased)),
+                        DoubleColumn.create(
+                                "lower loss, random swaps",
+                                results.stream()
+                                        .mapToDouble(SwapCheck.Result::fractionRandomDecreased)));
         Format.GENERAL.on(t, "step size");
         Format.decimals(1).on(t, "edges swapped in per step");
-        Format.PERCENT.missing("-").on(t, "lower loss", "lower loss, one layer",
-                "lower loss, random swaps");
+        Format.PERCENT
+                .missing("-")
+                .on(t, "lower loss", "lower loss, one layer", "lower loss, random swaps");
         return t;
     }
 }

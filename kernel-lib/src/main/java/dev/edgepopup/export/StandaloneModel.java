@@ -23,9 +23,9 @@ import java.util.List;
 
 /**
  * A found subnetwork as an ordinary DJL model: plain bias-free {@link Conv2d} and {@link Linear}
- * layers whose weights are {@code W * mask}, saved with {@link Model#save} beside a
- * {@code spec.json} that says how to rebuild the block. Any DJL program can load and run it
- * without this library's masked layers.
+ * layers whose weights are {@code W * mask}, saved with {@link Model#save} beside a {@code
+ * spec.json} that says how to rebuild the block. Any DJL program can load and run it without this
+ * library's masked layers.
  */
 public final class StandaloneModel implements AutoCloseable {
     private static final String SPEC = "spec.json";
@@ -51,19 +51,25 @@ public final class StandaloneModel implements AutoCloseable {
         for (NetSpec.Step step : spec.layout()) {
             switch (step.kind()) {
                 case CONV:
-                    block.add(Conv2d.builder().setKernelShape(new Shape(3, 3))
-                            .optPadding(new Shape(1, 1)).setFilters(step.out()).optBias(false)
-                            .build());
+                    block.add(
+                            Conv2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .optPadding(new Shape(1, 1))
+                                    .setFilters(step.out())
+                                    .optBias(false)
+                                    .build());
                     break;
                 case LINEAR:
                     block.add(Linear.builder().setUnits(step.out()).optBias(false).build());
                     break;
                 default:
-                    block.add(NetSpec.plainBlock(step));
+                    block.add(step.block());
             }
         }
         model.setBlock(block);
-        block.initialize(model.getNDManager(), DataType.FLOAT32,
+        block.initialize(
+                model.getNDManager(),
+                DataType.FLOAT32,
                 new Shape(1, spec.channels(), spec.height(), spec.imageWidth()));
         return block;
     }
@@ -82,8 +88,11 @@ public final class StandaloneModel implements AutoCloseable {
         var params = block.getParameters();
         if (params.size() != weights.size()) {
             model.close();
-            throw new IllegalStateException("the plain block has " + params.size()
-                    + " weights, the subnetwork " + weights.size());
+            throw new IllegalStateException(
+                    "the plain block has "
+                            + params.size()
+                            + " weights, the subnetwork "
+                            + weights.size());
         }
         for (int i = 0; i < weights.size(); i++) {
             params.valueAt(i).getArray().set(weights.get(i).toFloatArray());
@@ -115,8 +124,12 @@ public final class StandaloneModel implements AutoCloseable {
     public static StandaloneModel load(Path dir, String name) throws IOException {
         Path specFile = dir.resolve(SPEC);
         if (!Files.exists(specFile)) {
-            throw new IOException(specFile + " is missing: a standalone model directory holds "
-                    + "spec.json beside " + name + "-0000.params");
+            throw new IOException(
+                    specFile
+                            + " is missing: a standalone model directory holds "
+                            + "spec.json beside "
+                            + name
+                            + "-0000.params");
         }
         NetSpec spec = Json.GSON.fromJson(Files.readString(specFile), NetSpec.class);
         Model model = Model.newInstance(name);
@@ -130,7 +143,9 @@ public final class StandaloneModel implements AutoCloseable {
         return new StandaloneModel(spec, model);
     }
 
-    /** @return the DJL model */
+    /**
+     * @return the DJL model
+     */
     public Model model() {
         return model;
     }

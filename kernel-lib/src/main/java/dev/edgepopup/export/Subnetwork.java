@@ -1,6 +1,5 @@
 package dev.edgepopup.export;
 
-import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -10,6 +9,7 @@ import dev.edgepopup.nn.MaskedLayer;
 import dev.edgepopup.nn.Method;
 import dev.edgepopup.nn.Net;
 import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.NoGrad;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,8 @@ public final class Subnetwork {
     public static Subnetwork of(Net net) {
         if (net.spec().method() != Method.EDGE_POPUP) {
             throw new IllegalArgumentException(
-                    "a compact subnetwork needs an edge-popup net: a " + net.spec().method()
+                    "a compact subnetwork needs an edge-popup net: a "
+                            + net.spec().method()
                             + " net's weights are not a fixed mask on seeded random weights; "
                             + "export it with StandaloneModel instead");
         }
@@ -68,12 +69,16 @@ public final class Subnetwork {
         return new Subnetwork(net.spec(), masks, buffers);
     }
 
-    /** @return the spec, with the weight seed */
+    /**
+     * @return the spec, with the weight seed
+     */
     public NetSpec spec() {
         return spec;
     }
 
-    /** @return the kept weights, summed over layers */
+    /**
+     * @return the kept weights, summed over layers
+     */
     public long keptCount() {
         long n = 0;
         for (boolean[] m : masks) {
@@ -84,7 +89,9 @@ public final class Subnetwork {
         return n;
     }
 
-    /** @return the number of weights (k = 1) */
+    /**
+     * @return the number of weights (k = 1)
+     */
     public long weightCount() {
         return masks.stream().mapToLong(m -> m.length).sum();
     }
@@ -119,8 +126,8 @@ public final class Subnetwork {
     public static Subnetwork load(Path file) throws IOException {
         Tensors t = Tensors.read(file, MAGIC, "subnetwork");
         NetSpec spec = Json.GSON.fromJson(t.header(), NetSpec.class);
-        return new Subnetwork(spec, new ArrayList<>(t.bits().values()),
-                new ArrayList<>(t.floats().values()));
+        return new Subnetwork(
+                spec, new ArrayList<>(t.bits().values()), new ArrayList<>(t.floats().values()));
     }
 
     /**
@@ -134,16 +141,30 @@ public final class Subnetwork {
         List<MaskedLayer> layers = net.layers();
         if (layers.size() != masks.size()) {
             net.close();
-            throw new IllegalStateException("the file has " + masks.size()
-                    + " masks but a " + spec.arch() + " has " + layers.size() + " layers");
+            throw new IllegalStateException(
+                    "the file has "
+                            + masks.size()
+                            + " masks but a "
+                            + spec.arch()
+                            + " has "
+                            + layers.size()
+                            + " layers");
         }
         for (int i = 0; i < layers.size(); i++) {
             boolean[] m = masks.get(i);
             MaskedLayer l = layers.get(i);
             if (m.length != l.weightCount()) {
                 net.close();
-                throw new IllegalStateException("mask " + i + " has " + m.length
-                        + " bits but layer " + l.label() + " has " + l.weightCount() + " weights");
+                throw new IllegalStateException(
+                        "mask "
+                                + i
+                                + " has "
+                                + m.length
+                                + " bits but layer "
+                                + l.label()
+                                + " has "
+                                + l.weightCount()
+                                + " weights");
             }
             float[] s = new float[m.length];
             for (int j = 0; j < m.length; j++) {
@@ -156,8 +177,13 @@ public final class Subnetwork {
         List<Parameter> stats = net.buffers();
         if (stats.size() != buffers.size()) {
             net.close();
-            throw new IllegalStateException("the file has " + buffers.size()
-                    + " running statistics but a " + spec.arch() + " has " + stats.size());
+            throw new IllegalStateException(
+                    "the file has "
+                            + buffers.size()
+                            + " running statistics but a "
+                            + spec.arch()
+                            + " has "
+                            + stats.size());
         }
         try (NoGrad off = NoGrad.enter()) {
             for (int i = 0; i < stats.size(); i++) {

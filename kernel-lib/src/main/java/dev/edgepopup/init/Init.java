@@ -1,11 +1,12 @@
 package dev.edgepopup.init;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The paper's initial weight distributions (spec section 2). {@code fanIn} is
- * {@code in_channels * kh * kw} (linear: {@code in_features}); {@code k} is the kept fraction, used
- * only by the scaled variants, which replace {@code fanIn} by {@code k * fanIn}.
+ * The paper's initial weight distributions (spec section 2). {@code fanIn} is {@code in_channels *
+ * kh * kw} (linear: {@code in_features}); {@code k} is the kept fraction, used only by the scaled
+ * variants, which replace {@code fanIn} by {@code k * fanIn}.
  *
  * <p>Values are drawn in Java from a {@link SplittableRandom}, so one seed gives bit-identical
  * weights on every machine and engine: a found subnetwork can be stored as a seed plus a mask.
@@ -111,6 +112,38 @@ public enum Init {
             if (i + 1 < out.length) {
                 out[i + 1] = (float) (r * StrictMath.sin(2 * Math.PI * u2));
             }
+        }
+    }
+
+    /**
+     * Parses a command-line style name: an Init name in any case with '-' for '_', or one of the
+     * paper's short names, {@code signed-constant} ({@link #SIGNED_KAIMING_CONSTANT}) and {@code
+     * scaled-signed-constant} ({@link #SCALED_SIGNED_KAIMING_CONSTANT}).
+     *
+     * @param name the name
+     * @return the distribution
+     * @throws IllegalArgumentException listing the usual names
+     */
+    public static Init parse(String name) {
+        String n = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        switch (n) {
+            case "SIGNED_CONSTANT":
+                return SIGNED_KAIMING_CONSTANT;
+            case "SCALED_SIGNED_CONSTANT":
+                return SCALED_SIGNED_KAIMING_CONSTANT;
+            default:
+                for (Init i : values()) {
+                    if (i.name().equals(n)) {
+                        return i;
+                    }
+                }
+                throw new IllegalArgumentException(
+                        "unknown init '"
+                                + name
+                                + "': use"
+                                + " signed-constant, kaiming-normal, scaled-signed-constant,"
+                                + " scaled-kaiming-normal, kaiming-uniform, xavier-normal,"
+                                + " xavier-normal-fan-avg or signed-xavier-constant");
         }
     }
 

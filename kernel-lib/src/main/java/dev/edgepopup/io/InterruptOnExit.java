@@ -5,10 +5,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * While open, a request to end the JVM (Ctrl-C, or the SIGTERM of Slurm's {@code scancel} or
- * time limit) interrupts the thread that opened it, which stops a training at its next batch,
- * and holds the exit until {@link #close()} (the partial result is then stored or printed) or a
- * grace period ends:
+ * While open, a request to end the JVM (Ctrl-C, or the SIGTERM of Slurm's {@code scancel} or time
+ * limit) interrupts the thread that opened it, which stops a training at its next batch, and holds
+ * the exit until {@link #close()} (the partial result is then stored or printed) or a grace period
+ * ends:
  *
  * <pre>{@code
  * try (InterruptOnExit ignored = new InterruptOnExit(Duration.ofSeconds(120))) {
@@ -26,14 +26,17 @@ public final class InterruptOnExit implements AutoCloseable {
      */
     public InterruptOnExit(Duration grace) {
         Thread worker = Thread.currentThread();
-        hook = new Thread(() -> {
-            worker.interrupt();
-            try {
-                done.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "interrupt-on-exit");
+        hook =
+                new Thread(
+                        () -> {
+                            worker.interrupt();
+                            try {
+                                done.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "interrupt-on-exit");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

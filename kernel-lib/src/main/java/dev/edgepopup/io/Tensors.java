@@ -38,24 +38,30 @@ public final class Tensors {
         this.bits = bits;
     }
 
-    /** @return the JSON header */
+    /**
+     * @return the JSON header
+     */
     public String header() {
         return header;
     }
 
-    /** @return the float arrays by name */
+    /**
+     * @return the float arrays by name
+     */
     public Map<String, float[]> floats() {
         return floats;
     }
 
-    /** @return the bit arrays by name */
+    /**
+     * @return the bit arrays by name
+     */
     public Map<String, boolean[]> bits() {
         return bits;
     }
 
     /**
-     * Writes the container atomically (a temporary file renamed over the target), so a crash
-     * never leaves a half-written file under the real name.
+     * Writes the container atomically (a temporary file renamed over the target), so a crash never
+     * leaves a half-written file under the real name.
      *
      * @param file the target
      * @param magic a 4-character tag naming the file kind
@@ -68,7 +74,10 @@ public final class Tensors {
         try (OutputStream os = Files.newOutputStream(tmp)) {
             os.write(toBytes(magic));
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -83,8 +92,8 @@ public final class Tensors {
         out.writeInt(floats.size() + bits.size());
         for (Map.Entry<String, float[]> e : floats.entrySet()) {
             writeName(out, e.getKey(), FLOATS, e.getValue().length);
-            ByteBuffer b = ByteBuffer.allocate(4 * e.getValue().length)
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    ByteBuffer.allocate(4 * e.getValue().length).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(e.getValue());
             out.write(b.array());
         }
@@ -130,23 +139,30 @@ public final class Tensors {
         Reader r = new Reader(file, all);
         String tag = new String(r.bytes(4, "magic"), StandardCharsets.US_ASCII);
         if (!tag.equals(magic)) {
-            throw r.corrupt(0, "is not a " + what + " file (starts with '" + tag + "', expected '"
-                    + magic + "')");
+            throw r.corrupt(
+                    0,
+                    "is not a "
+                            + what
+                            + " file (starts with '"
+                            + tag
+                            + "', expected '"
+                            + magic
+                            + "')");
         }
         int version = r.length("version");
         if (version != VERSION) {
-            throw r.corrupt(4, "has format version " + version + ", this library reads "
-                    + VERSION);
+            throw r.corrupt(4, "has format version " + version + ", this library reads " + VERSION);
         }
-        String header = new String(r.bytes(r.length("header"), "header"),
-                StandardCharsets.UTF_8);
+        String header = new String(r.bytes(r.length("header"), "header"), StandardCharsets.UTF_8);
         int count = r.length("array count");
         Map<String, float[]> floats = new LinkedHashMap<>();
         Map<String, boolean[]> bits = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             int at = r.buf.position();
-            String name = new String(r.bytes(Short.toUnsignedInt(r.shortValue()), "array name"),
-                    StandardCharsets.UTF_8);
+            String name =
+                    new String(
+                            r.bytes(Short.toUnsignedInt(r.shortValue()), "array name"),
+                            StandardCharsets.UTF_8);
             byte kind = r.bytes(1, "array kind")[0];
             int n = r.length("length of " + name);
             if (kind == FLOATS) {
@@ -167,8 +183,9 @@ public final class Tensors {
             }
         }
         if (r.buf.hasRemaining()) {
-            throw r.corrupt(r.buf.position(), "has " + r.buf.remaining()
-                    + " unexpected bytes after its last array");
+            throw r.corrupt(
+                    r.buf.position(),
+                    "has " + r.buf.remaining() + " unexpected bytes after its last array");
         }
         return new Tensors(header, floats, bits);
     }
@@ -185,8 +202,15 @@ public final class Tensors {
 
         void need(long n, String what) throws IOException {
             if (n > buf.remaining()) {
-                throw corrupt(buf.position(), "is truncated: " + what + " needs " + n
-                        + " bytes, " + buf.remaining() + " left");
+                throw corrupt(
+                        buf.position(),
+                        "is truncated: "
+                                + what
+                                + " needs "
+                                + n
+                                + " bytes, "
+                                + buf.remaining()
+                                + " left");
             }
         }
 

@@ -7,8 +7,8 @@ import java.util.function.Function;
 /**
  * A family of networks ({@link NetSpec#arch()}): its default input, the shapes of its prunable
  * layers (known without allocating anything, so that a 68M-weight network can be counted) and the
- * DJL block that uses those layers. {@link Net} builds every architecture the same way through
- * this interface; {@link NetSpec#architecture()} finds one by name.
+ * DJL block that uses those layers. {@link Net} builds every architecture the same way through this
+ * interface; {@link NetSpec#architecture()} finds one by name.
  */
 public interface Architecture {
     /**
@@ -21,16 +21,19 @@ public interface Architecture {
      */
     record Input(int channels, int height, int width, int classes) {}
 
-    /** @return the name a spec uses, e.g. "conv4" or "resnet50" */
+    /**
+     * @return the name a spec uses, e.g. "conv4" or "resnet50"
+     */
     String name();
 
-    /** @return the input a network of this family gets unless told otherwise */
+    /**
+     * @return the input a network of this family gets unless told otherwise
+     */
     Input defaultInput();
 
     /**
-     * Rejects an input size this family cannot use, saying why. The default accepts every size
-     * that {@link NetSpec} itself accepts (a ResNet's strided layers leave at least 1x1 of any
-     * image).
+     * Rejects an input size this family cannot use, saying why. The default accepts every size that
+     * {@link NetSpec} itself accepts (a ResNet's strided layers leave at least 1x1 of any image).
      *
      * @param height the input's height
      * @param width the input's width

@@ -9,7 +9,9 @@ package dev.edgepopup.nn;
  * @param kept the weights in use (expected value for Zhou's supermask)
  */
 public record LayerInfo(String name, String shape, long weights, double kept) {
-    /** @return kept / weights */
+    /**
+     * @return kept / weights
+     */
     public double keptFraction() {
         return kept / weights;
     }

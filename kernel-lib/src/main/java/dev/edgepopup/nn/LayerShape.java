@@ -4,8 +4,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.edgepopup.init.Init;
 
 /**
- * One prunable layer as an architecture describes it, before anything is allocated: enough to
- * count weights and to build the layer.
+ * One prunable layer as an architecture describes it, before anything is allocated: enough to count
+ * weights and to build the layer.
  *
  * @param label the layer's name, e.g. "conv1" or "layer2.0.downsample"
  * @param conv true for a convolution, false for a fully connected layer
@@ -41,19 +41,23 @@ public record LayerShape(String label, boolean conv, int in, int out, int kernel
         return new LayerShape(label, false, in, out, 1, 1);
     }
 
-    /** @return the weight's shape: (out, in, k, k) or (out, in) */
+    /**
+     * @return the weight's shape: (out, in, k, k) or (out, in)
+     */
     public Shape weightShape() {
         return conv ? new Shape(out, in, kernel, kernel) : new Shape(out, in);
     }
 
-    /** @return the number of weights */
+    /**
+     * @return the number of weights
+     */
     public long weightCount() {
         return (long) out * in * kernel * kernel;
     }
 
     /**
-     * Builds the layer with the spec's method, k, distribution and the seeds of layer
-     * {@code index}.
+     * Builds the layer with the spec's method, k, distribution and the seeds of layer {@code
+     * index}.
      *
      * @param spec the network
      * @param index the layer's position among the network's prunable layers
@@ -63,9 +67,25 @@ public record LayerShape(String label, boolean conv, int in, int out, int kernel
         long weightSeed = Init.layerSeed(spec.weightSeed(), index);
         long scoreSeed = Init.layerSeed(spec.scoreSeed(), index);
         return conv
-                ? new MaskedConv(label, in, out, kernel, stride, spec.method(), spec.keep(),
-                        spec.init(), weightSeed, scoreSeed)
-                : new MaskedLinear(label, in, out, spec.method(), spec.keep(), spec.init(),
-                        weightSeed, scoreSeed);
+                ? new MaskedConv(
+                        label,
+                        in,
+                        out,
+                        kernel,
+                        stride,
+                        spec.method(),
+                        spec.keep(),
+                        spec.init(),
+                        weightSeed,
+                        scoreSeed)
+                : new MaskedLinear(
+                        label,
+                        in,
+                        out,
+                        spec.method(),
+                        spec.keep(),
+                        spec.init(),
+                        weightSeed,
+                        scoreSeed);
     }
 }

@@ -4,35 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.edgepopup.init.Init;
-import java.util.SplittableRandom;
 
 /**
- * A layer whose weight {@code W} is used through a mask (spec section 1).
+ * A layer whose weight {@code W} is used through a mask (spec section 1): {@code W_eff = W * h},
+ * {@code h = hard(q) + (q - stopGradient(q))}, {@code q = soft(s)} for the scores {@code s}. The
+ * forward value of {@code h} is exactly the 0/1 mask; the backward pass sends {@code dL/dW_eff * W}
+ * to {@code q} (straight-through). The method's {@link MaskRule} says what {@code soft} and {@code
+ * hard} are: {@link EdgePopupRule} (|s| and its top-k, {@code W} frozen), {@link ZhouRule} (sigmoid
+ * and a Bernoulli sample, {@code W} frozen); {@link Method#DENSE} has no rule and trains {@code W}.
  *
- * <ul>
- *   <li>{@link Method#EDGE_POPUP}: {@code W} frozen; scores {@code s} trained;
- *       {@code W_eff = W * h}, {@code h = mask + (|s| - stopGradient(|s|))} where mask is 1 on the
- *       top-k fraction of {@code |s|} in this layer. The forward value of {@code h} is exactly the
- *       0/1 mask; the backward pass sends {@code dL/dW_eff * W} to {@code |s|}, hence
- *       {@code sign(s) * dL/dW_eff * W} to {@code s} (straight-through).
- *   <li>{@link Method#ZHOU}: {@code p = sigmoid(s)}, mask ~ Bernoulli(p) drawn on every forward
- *       pass, {@code h = mask + (p - stopGradient(p))}. The uniforms behind the draws come from
- *       this layer's own generator in Java ({@link #maskSeed}), never from PyTorch's global one,
- *       so networks trained on several threads at once draw exactly what each would alone.
- *   <li>{@link Method#DENSE}: {@code W} trained, no mask.
- * </ul>
- *
- * Under {@link Precision#BF16} the layer computes in bfloat16: {@code W} of edge-popup and Zhou is
- * kept as a bfloat16 copy (it never changes) and multiplied by the mask cast to bfloat16, while a
- * dense {@code W} is cast on every pass; scores and the gradients reaching trained tensors stay
+ * <p>Under {@link Precision#BF16} the layer computes in bfloat16: {@code W} of edge-popup and Zhou
+ * is kept as a bfloat16 copy (it never changes) and multiplied by the mask cast to bfloat16, while
+ * a dense {@code W} is cast on every pass; scores and the gradients reaching trained tensors stay
  * float32. Subclasses only say how {@code W_eff} is applied (linear or convolution).
  */
 public abstract class MaskedLayer extends AbstractBlock {
@@ -44,11 +33,14 @@ public abstract class MaskedLayer extends AbstractBlock {
     private final double keep;
     private final Parameter weight;
     private final Parameter scores;
+
+    /** The method's mask rule; null for dense layers. */
+    private final MaskRule rule;
+
     private Precision precision = Precision.FP32;
+
     /** The frozen weight as bfloat16, while the precision is BF16 (edge-popup and Zhou only). */
     private NDArray frozenBf16;
-    /** Zhou's draws: every mask sample takes the next independent stream split from it. */
-    private SplittableRandom draws;
 
     /**
      * @param label the layer's name in tables, e.g. "conv1"
@@ -77,7 +69,8 @@ public abstract class MaskedLayer extends AbstractBlock {
         this.fanOut = fanOut;
         this.method = method;
         this.keep = Masks.checkKeep(keep);
-        this.draws = new SplittableRandom(scoreSeed);
+        MaskRule r = MaskRule.of(method, keep, scoreSeed);
+        this.rule = r;
         int n = Math.toIntExact(weightShape.size());
         weight =
                 addParameter(
@@ -88,11 +81,13 @@ public abstract class MaskedLayer extends AbstractBlock {
                                 .optRequiresGrad(method == Method.DENSE)
                                 .optInitializer(
                                         (m, s, t) ->
-                                                m.create(init.sample(n, fanIn, fanOut, keep,
-                                                        weightSeed), s))
+                                                m.create(
+                                                        init.sample(
+                                                                n, fanIn, fanOut, keep, weightSeed),
+                                                        s))
                                 .build());
         scores =
-                method == Method.DENSE
+                r == null
                         ? null
                         : addParameter(
                                 Parameter.builder()
@@ -100,45 +95,28 @@ public abstract class MaskedLayer extends AbstractBlock {
                                         .setType(Parameter.Type.WEIGHT)
                                         .optShape(weightShape)
                                         .optInitializer(
-                                                method == Method.ZHOU
-                                                        ? (m, s, t) -> m.zeros(s)
-                                                        : (m, s, t) ->
-                                                                m.create(
-                                                                        Init.PYTORCH_DEFAULT.sample(
-                                                                                n, fanIn, fanOut,
-                                                                                1, scoreSeed),
-                                                                        s))
+                                                (m, s, t) ->
+                                                        r.initialScores(
+                                                                m, s, fanIn, fanOut, scoreSeed))
                                         .build());
     }
 
     /**
-     * Restarts Zhou's mask draws from a seed: the k-th sample after this call is the same on
-     * every run, thread and device. {@link Net#maskSeed(long)} sets every layer's.
+     * Restarts Zhou's mask draws from a seed (a no-op for other methods): the k-th sample after
+     * this call is the same on every run, thread and device. {@link Net#maskSeed(long)} sets every
+     * layer's.
      *
      * @param seed the seed
      */
     void maskSeed(long seed) {
-        draws = new SplittableRandom(seed);
+        if (rule != null) {
+            rule.maskSeed(seed);
+        }
     }
 
     /**
-     * Uniforms in [0, 1) as PyTorch's {@code rand} makes them (24 random bits per float32), from
-     * the next stream of this layer's draws.
-     *
-     * @param m where the array lives
-     * @param shape its shape
-     * @return the uniforms
+     * @return the arithmetic this layer uses
      */
-    private NDArray uniform(NDManager m, Shape shape) {
-        SplittableRandom r = draws.split();
-        float[] u = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = (r.nextInt() >>> 8) * 0x1.0p-24f;
-        }
-        return m.create(u, shape);
-    }
-
-    /** @return the arithmetic this layer uses */
     public Precision precision() {
         return precision;
     }
@@ -175,42 +153,58 @@ public abstract class MaskedLayer extends AbstractBlock {
         return precision == Precision.BF16 ? TorchCasts.toBf16(z) : z;
     }
 
-    /** @return the layer's name */
+    /**
+     * @return the layer's name
+     */
     public String label() {
         return label;
     }
 
-    /** @return how the layer learns */
+    /**
+     * @return how the layer learns
+     */
     public Method method() {
         return method;
     }
 
-    /** @return the kept fraction */
+    /**
+     * @return the kept fraction
+     */
     public double keep() {
         return keep;
     }
 
-    /** @return the weight's shape */
+    /**
+     * @return the weight's shape
+     */
     public Shape weightShape() {
         return weightShape;
     }
 
-    /** @return the number of weights */
+    /**
+     * @return the number of weights
+     */
     public long weightCount() {
         return weightShape.size();
     }
 
-    /** @return the fan-in */
+    /**
+     * @return the fan-in
+     */
     public int fanIn() {
         return fanIn;
     }
 
-    /** @return the random (edge-popup, Zhou) or learned (dense) weight */
+    /**
+     * @return the random (edge-popup, Zhou) or learned (dense) weight
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** @return the scores, or null for dense layers */
+    /**
+     * @return the scores, or null for dense layers
+     */
     public Parameter scores() {
         return scores;
     }
@@ -222,16 +216,7 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the kept count
      */
     public double keptCount() {
-        switch (method) {
-            case EDGE_POPUP:
-                return Masks.keptCount(weightCount(), keep);
-            case ZHOU:
-                try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
-                    return Activation.sigmoid(scores.getArray()).sum().getFloat();
-                }
-            default:
-                return weightCount();
-        }
+        return rule == null ? weightCount() : rule.keptCount(weightCount(), scores);
     }
 
     /**
@@ -241,9 +226,12 @@ public abstract class MaskedLayer extends AbstractBlock {
      * @return the mask, or all ones for dense layers
      */
     public NDArray mask(NDManager manager) {
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
-            NDArray mask = method == Method.DENSE ? weight.getArray().onesLike()
-                    : hard(soft(scores.getArray()), manager);
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
+            NDArray mask =
+                    rule == null
+                            ? weight.getArray().onesLike()
+                            : rule.hard(rule.soft(scores.getArray()), manager);
             NDScope.unregister(mask);
             mask.attach(manager);
             return mask;
@@ -251,9 +239,9 @@ public abstract class MaskedLayer extends AbstractBlock {
     }
 
     /**
-     * {@code W_eff = W * h} with {@code h = mask + (q - stopGradient(q))}, where {@code q} is
-     * {@link #soft}: the forward value of {@code h} is exactly the 0/1 mask, and the gradient
-     * reaches {@code q}, hence the scores, straight through.
+     * {@code W_eff = W * h} with {@code h = hard(q) + (q - stopGradient(q))}, {@code q = soft(s)}
+     * by the {@link MaskRule}: the forward value of {@code h} is exactly the 0/1 mask, and the
+     * gradient reaches {@code q}, hence the scores, straight through.
      *
      * @param w the weight
      * @param s the scores (null for dense)
@@ -262,24 +250,13 @@ public abstract class MaskedLayer extends AbstractBlock {
      */
     NDArray effectiveWeight(NDArray w, NDArray s, NDManager batch) {
         boolean bf16 = precision == Precision.BF16;
-        if (method == Method.DENSE) {
+        if (rule == null) {
             return bf16 ? TorchCasts.toBf16(w) : w; // the float32 master gets the gradient
         }
-        NDArray q = soft(s);
-        NDArray h = hard(q.stopGradient(), batch).add(q.sub(q.stopGradient()));
+        NDArray q = rule.soft(s);
+        NDArray h = rule.hard(q.stopGradient(), batch).add(q.sub(q.stopGradient()));
         // h's forward value is exactly 0 or 1, which bfloat16 holds exactly.
         return bf16 ? frozenBf16.mul(TorchCasts.toBf16(h)) : w.mul(h);
-    }
-
-    /** What the mask is drawn from: |s| (edge-popup) or p = sigmoid(s) (Zhou). */
-    private NDArray soft(NDArray s) {
-        return method == Method.EDGE_POPUP ? s.abs() : Activation.sigmoid(s);
-    }
-
-    /** The 0/1 mask from {@link #soft}: the top-k of |s|, or a Bernoulli(p) sample on m. */
-    private NDArray hard(NDArray q, NDManager m) {
-        return method == Method.EDGE_POPUP ? Masks.topK(q, keep)
-                : uniform(m, q.getShape()).lt(q).toType(DataType.FLOAT32, false);
     }
 
     /**

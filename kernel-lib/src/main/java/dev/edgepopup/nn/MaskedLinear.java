@@ -20,8 +20,14 @@ public final class MaskedLinear extends MaskedLayer {
      * @param scoreSeed this layer's score seed
      */
     public MaskedLinear(
-            String label, int in, int out, Method method, double keep, Init init,
-            long weightSeed, long scoreSeed) {
+            String label,
+            int in,
+            int out,
+            Method method,
+            double keep,
+            Init init,
+            long weightSeed,
+            long scoreSeed) {
         super(label, new Shape(out, in), in, out, method, keep, init, weightSeed, scoreSeed);
         this.out = out;
     }

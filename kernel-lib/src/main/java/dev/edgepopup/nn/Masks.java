@@ -1,8 +1,6 @@
 package dev.edgepopup.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
-import java.util.Arrays;
 
 /** The edge-popup mask: exactly the top-k fraction of a layer's |scores| set to 1. */
 public final class Masks {
@@ -31,22 +29,18 @@ public final class Masks {
     public static double checkKeep(double k) {
         if (!(k > 0 && k <= 1)) {
             throw new IllegalArgumentException(
-                    "k is the fraction of weights KEPT and must be in (0, 1], got " + k
+                    "k is the fraction of weights KEPT and must be in (0, 1], got "
+                            + k
                             + " (for 30% pruned use keep(0.7))");
         }
         return k;
     }
 
-    /** Below this size a plain top-k over the whole layer is already cheap. */
-    static final long BAND_MIN = 32_768;
-    private static final int SAMPLE = 4096;
-
     /**
      * A 0/1 mask with ones at exactly {@link #keptCount} of the largest values of {@code a}, ranked
-     * over the whole flattened tensor. Large layers first bracket the threshold between two values
-     * read off a strided sample, keep everything above the bracket and run the top-k selection
-     * only inside it (a few percent of the layer); when the bracket misses, or for small layers, a
-     * top-k over the whole layer decides. Never a full sort; the count is exact, ties included.
+     * over the whole flattened tensor: {@link #largest}, the definition. Layers of {@link
+     * BracketedTopK#MIN_SIZE} weights or more take {@link BracketedTopK}, which selects the same
+     * ones without ranking the whole layer; where its bracket misses, the definition decides.
      *
      * @param a the ranking values (|scores|); not part of the autograd graph
      * @param k the kept fraction
@@ -59,50 +53,28 @@ public final class Masks {
             return a.onesLike();
         }
         NDArray flat = a.reshape(-1);
-        NDArray mask = n >= BAND_MIN ? bracketed(flat, kept) : null;
-        if (mask == null) {
-            mask = withOnes(flat.zerosLike(), selectLargest(flat, kept));
-        }
-        return mask.reshape(a.getShape());
+        NDArray mask = n >= BracketedTopK.MIN_SIZE ? BracketedTopK.mask(flat, kept) : null;
+        return (mask != null ? mask : largest(flat, kept)).reshape(a.getShape());
     }
 
-    /** Indices of the {@code count} largest values of a 1-D array. */
-    private static NDArray selectLargest(NDArray values, long count) {
+    /**
+     * The definition of the mask: ones at the indices of the {@code count} largest values.
+     *
+     * @param flat a 1-D array
+     * @param count how many ones, in [1, size]
+     * @return the mask, of {@code flat}'s shape and type
+     */
+    static NDArray largest(NDArray flat, long count) {
+        return withOnes(flat.zerosLike(), largestIndices(flat, count));
+    }
+
+    /** Indices of the {@code count} largest values of a 1-D array (torch's top-k, no full sort). */
+    static NDArray largestIndices(NDArray values, long count) {
         return values.topK(Math.toIntExact(count), 0, true, false).get(1);
     }
 
-    private static NDArray withOnes(NDArray mask, NDArray index) {
-        return mask.scatter(index, mask.getManager().ones(index.getShape(), mask.getDataType()),
-                0);
-    }
-
-    /** The mask through a sample-bracketed threshold, or null when the bracket misses. */
-    private static NDArray bracketed(NDArray flat, long kept) {
-        long n = flat.size();
-        float[] sample = flat.get(new NDIndex("::{}", n / SAMPLE)).toFloatArray();
-        Arrays.sort(sample);
-        int m = sample.length;
-        double below = (double) (n - kept) / n; // the threshold's quantile
-        // Four binomial standard deviations either side of the sample quantile.
-        double margin = 4 * Math.sqrt(m * below * (1 - below)) + 4;
-        int loAt = (int) Math.floor(below * m - margin);
-        int hiAt = (int) Math.ceil(below * m + margin);
-        if (loAt < 0 || hiAt >= m) {
-            return null;
-        }
-        NDArray above = flat.gt(sample[hiAt]);
-        long sure = above.sum().getLong();
-        // Everything above lo but not above hi: the bracket, usually a few percent of the layer.
-        NDArray band = flat.gt(sample[loAt]).logicalXor(above).nonzero().reshape(-1);
-        long missing = kept - sure;
-        if (missing < 0 || missing > band.size()) {
-            return null;
-        }
-        NDArray mask = above.toType(flat.getDataType(), false);
-        if (missing == 0) {
-            return mask;
-        }
-        NDArray chosen = band.take(selectLargest(flat.take(band), missing));
-        return withOnes(mask, chosen);
+    /** {@code mask} with ones written at {@code index}. */
+    static NDArray withOnes(NDArray mask, NDArray index) {
+        return mask.scatter(index, mask.getManager().ones(index.getShape(), mask.getDataType()), 0);
     }
 }

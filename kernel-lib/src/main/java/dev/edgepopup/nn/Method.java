@@ -9,7 +9,9 @@ public enum Method {
     /** Zhou et al.'s supermask: a Bernoulli(sigmoid(score)) mask sampled on every forward pass. */
     ZHOU;
 
-    /** @return the command-line style name {@link #parse} reads: "edge-popup", "dense", "zhou" */
+    /**
+     * @return the command-line style name {@link #parse} reads: "edge-popup", "dense", "zhou"
+     */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

@@ -41,7 +41,9 @@ public final class Net implements AutoCloseable {
         this.manager = NDManager.newBaseManager();
         // Layer i gets the seeds Init.layerSeed(seed, i): the order of layers() fixes the weights.
         block = spec.architecture().block(spec, shape -> add(shape.build(spec, layers.size())));
-        block.initialize(manager, DataType.FLOAT32,
+        block.initialize(
+                manager,
+                DataType.FLOAT32,
                 new Shape(1, spec.channels(), spec.height(), spec.imageWidth()));
         store = new ParameterStore(manager, false);
     }
@@ -51,22 +53,30 @@ public final class Net implements AutoCloseable {
         return l;
     }
 
-    /** @return the spec this network was built from */
+    /**
+     * @return the spec this network was built from
+     */
     public NetSpec spec() {
         return spec;
     }
 
-    /** @return the prunable layers, input first */
+    /**
+     * @return the prunable layers, input first
+     */
     public List<MaskedLayer> layers() {
         return Collections.unmodifiableList(layers);
     }
 
-    /** @return the DJL block (for use with DJL's own tools) */
+    /**
+     * @return the DJL block (for use with DJL's own tools)
+     */
     public SequentialBlock block() {
         return block;
     }
 
-    /** @return the manager that owns the parameters */
+    /**
+     * @return the manager that owns the parameters
+     */
     public NDManager manager() {
         return manager;
     }
@@ -127,22 +137,29 @@ public final class Net implements AutoCloseable {
         return out;
     }
 
-    /** @return the total number of prunable weights (k = 1) */
+    /**
+     * @return the total number of prunable weights (k = 1)
+     */
     public long weightCount() {
         return layers.stream().mapToLong(MaskedLayer::weightCount).sum();
     }
 
-    /** @return the weights in use, summed over layers (expected value for Zhou) */
+    /**
+     * @return the weights in use, summed over layers (expected value for Zhou)
+     */
     public double keptCount() {
         return layers.stream().mapToDouble(MaskedLayer::keptCount).sum();
     }
 
-    /** @return one row per prunable layer: name, shape, weights, kept */
+    /**
+     * @return one row per prunable layer: name, shape, weights, kept
+     */
     public List<LayerInfo> layerTable() {
         List<LayerInfo> rows = new ArrayList<>();
         for (MaskedLayer l : layers) {
-            rows.add(new LayerInfo(l.label(), l.weightShape().toString(), l.weightCount(),
-                    l.keptCount()));
+            rows.add(
+                    new LayerInfo(
+                            l.label(), l.weightShape().toString(), l.weightCount(), l.keptCount()));
         }
         return rows;
     }
@@ -163,10 +180,10 @@ public final class Net implements AutoCloseable {
     }
 
     /**
-     * Restarts the Bernoulli draws of Zhou's masks (a no-op for other methods): layer i draws
-     * from {@code Init.layerSeed(seed, i)}, one independent stream per mask sample, in Java. The
-     * same seed gives the same masks on every thread, whatever other networks draw meanwhile;
-     * {@link dev.edgepopup.train.Training} sets it before every batch and every evaluation.
+     * Restarts the Bernoulli draws of Zhou's masks (a no-op for other methods): layer i draws from
+     * {@code Init.layerSeed(seed, i)}, one independent stream per mask sample, in Java. The same
+     * seed gives the same masks on every thread, whatever other networks draw meanwhile; {@link
+     * dev.edgepopup.train.Training} sets it before every batch and every evaluation.
      *
      * @param seed the seed
      * @return this
@@ -178,7 +195,9 @@ public final class Net implements AutoCloseable {
         return this;
     }
 
-    /** @return the arithmetic of the network's passes */
+    /**
+     * @return the arithmetic of the network's passes
+     */
     public Precision precision() {
         return precision;
     }
@@ -196,7 +215,9 @@ public final class Net implements AutoCloseable {
         return this;
     }
 
-    /** @return whether images are stored channels-last */
+    /**
+     * @return whether images are stored channels-last
+     */
     public boolean channelsLast() {
         return channelsLast;
     }
@@ -211,8 +232,9 @@ public final class Net implements AutoCloseable {
     public NDArray forward(NDArray x, boolean training) {
         NDArray in = channelsLast ? TorchCasts.channelsLast(x) : x;
         boolean bf16 = precision == Precision.BF16;
-        NDArray y = block.forward(store, new NDList(bf16 ? TorchCasts.toBf16(in) : in), training)
-                .singletonOrThrow();
+        NDArray y =
+                block.forward(store, new NDList(bf16 ? TorchCasts.toBf16(in) : in), training)
+                        .singletonOrThrow();
         // The loss, softmax and DJL's own readers need float32 (bfloat16 is UNKNOWN to DJL).
         return bf16 ? TorchCasts.toFp32(y) : y;
     }
@@ -221,11 +243,11 @@ public final class Net implements AutoCloseable {
      * Top-1 and top-5 accuracy.
      *
      * @param top1 the fraction whose highest logit is the label
-     * @param top5 the fraction whose label is among the five highest logits (among all of them
-     *     when there are five classes or fewer)
+     * @param top5 the fraction whose label is among the five highest logits (among all of them when
+     *     there are five classes or fewer)
      * @param examples the examples evaluated
      */
-    public record TopK(double top1, double top5, int examples) {}
+    public record Accuracy(double top1, double top5, int examples) {}
 
     /**
      * Test accuracy: the fraction of {@code data} classified correctly, in batches.
@@ -235,7 +257,7 @@ public final class Net implements AutoCloseable {
      * @return top-1 accuracy in [0, 1]
      */
     public double accuracy(ImageSource data, int batchSize) {
-        return topK(data, batchSize).top1();
+        return accuracies(data, batchSize).top1();
     }
 
     /**
@@ -245,7 +267,7 @@ public final class Net implements AutoCloseable {
      * @param batchSize examples per forward pass
      * @return both accuracies
      */
-    public TopK topK(ImageSource data, int batchSize) {
+    public Accuracy accuracies(ImageSource data, int batchSize) {
         return evaluate(data, batchSize, manager, x -> forward(x, false));
     }
 
@@ -259,8 +281,8 @@ public final class Net implements AutoCloseable {
      * @param logits the classifier: images to logits (N, classes)
      * @return top-1 and top-5 accuracy
      */
-    public static TopK evaluate(ImageSource data, int batchSize, NDManager parent,
-            UnaryOperator<NDArray> logits) {
+    public static Accuracy evaluate(
+            ImageSource data, int batchSize, NDManager parent, UnaryOperator<NDArray> logits) {
         long top1 = 0;
         long top5 = 0;
         CompletableFuture<HostBatch> next = data.prefetch(range(data, 0, batchSize), null);
@@ -278,7 +300,7 @@ public final class Net implements AutoCloseable {
                 top5 += correct(out, xy.get(1), (int) Math.min(5, out.getShape().get(1)));
             }
         }
-        return new TopK((double) top1 / data.size(), (double) top5 / data.size(), data.size());
+        return new Accuracy((double) top1 / data.size(), (double) top5 / data.size(), data.size());
     }
 
     private static int[] range(ImageSource data, int start, int batchSize) {
@@ -306,19 +328,34 @@ public final class Net implements AutoCloseable {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s width %s, %s, k=%s, %s%n", spec.arch(), spec.width(),
-                spec.method(), spec.keep(), spec.init()));
+        sb.append(
+                String.format(
+                        "%s width %s, %s, k=%s, %s%n",
+                        spec.arch(), spec.width(), spec.method(), spec.keep(), spec.init()));
         // ResNet labels ("layer3.0.downsample") are wider than the plain nets' ("conv1").
         int w = Math.max(6, layers.stream().mapToInt(l -> l.label().length()).max().orElse(0));
         String name = "%-" + w + "s";
-        sb.append(String.format(name + " %-20s %12s %12s %7s%n", "layer", "shape", "weights",
-                "kept", "kept%"));
+        sb.append(
+                String.format(
+                        name + " %-20s %12s %12s %7s%n",
+                        "layer",
+                        "shape",
+                        "weights",
+                        "kept",
+                        "kept%"));
         for (LayerInfo r : layerTable()) {
-            sb.append(String.format(name + " %-20s %,12d %,12.0f %6.1f%%%n", r.name(), r.shape(),
-                    r.weights(), r.kept(), 100 * r.keptFraction()));
+            sb.append(
+                    String.format(
+                            name + " %-20s %,12d %,12.0f %6.1f%%%n",
+                            r.name(),
+                            r.shape(),
+                            r.weights(),
+                            r.kept(),
+                            100 * r.keptFraction()));
         }
-        sb.append(String.format(name + " %-20s %,12d %,12.0f%n", "total", "", weightCount(),
-                keptCount()));
+        sb.append(
+                String.format(
+                        name + " %-20s %,12d %,12.0f%n", "total", "", weightCount(), keptCount()));
         return sb.toString();
     }
 

@@ -1,5 +1,10 @@
 package dev.edgepopup.nn;
 
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.pooling.Pool;
 import dev.edgepopup.init.Init;
 import java.util.List;
 import java.util.Locale;
@@ -9,8 +14,8 @@ import java.util.Locale;
  * distribution and seeds. Given the same spec, {@link #build()} gives bit-identical weights and
  * initial scores; it is what a compact subnetwork file stores besides its mask.
  *
- * @param arch one of {@link #ARCHITECTURES}: "fc", "conv2", "conv4", "conv6", "conv8",
- *     "resnet18", "resnet34", "resnet50", "resnet101", "wide_resnet50_2" or "resnet18_cifar"
+ * @param arch one of {@link #ARCHITECTURES}: "fc", "conv2", "conv4", "conv6", "conv8", "resnet18",
+ *     "resnet34", "resnet50", "resnet101", "wide_resnet50_2" or "resnet18_cifar"
  * @param width the width multiplier (channels and hidden widths become floor(n * width); for
  *     ResNets every channel count but the input's)
  * @param channels input channels
@@ -44,8 +49,14 @@ public record NetSpec(
             KNOWN.stream().map(Architecture::name).toList();
 
     private static List<Architecture> known() {
-        List<Architecture> all = new java.util.ArrayList<>(List.of(PlainNet.FC, PlainNet.CONV2,
-                PlainNet.CONV4, PlainNet.CONV6, PlainNet.CONV8));
+        List<Architecture> all =
+                new java.util.ArrayList<>(
+                        List.of(
+                                PlainNet.FC,
+                                PlainNet.CONV2,
+                                PlainNet.CONV4,
+                                PlainNet.CONV6,
+                                PlainNet.CONV8));
         all.addAll(ResNet.all());
         return List.copyOf(all);
     }
@@ -68,33 +79,57 @@ public record NetSpec(
                 "unknown net '" + name + "': use one of " + String.join(", ", ARCHITECTURES));
     }
 
+    /**
+     * Checks a width multiplier.
+     *
+     * @param width the multiplier
+     * @return {@code width}
+     * @throws IllegalArgumentException unless it is finite and above 0
+     */
+    public static double checkWidth(double width) {
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("width must be > 0, got " + width);
+        }
+        return width;
+    }
+
     /** Checks every field and says what to do when one is wrong. */
     public NetSpec {
         Architecture family = architecture(arch);
         arch = family.name();
-        if (!(width > 0) || Double.isInfinite(width)) {
-            throw new IllegalArgumentException("width must be > 0, got " + width);
-        }
+        checkWidth(width);
         if (channels < 1 || height < 1 || imageWidth < 1 || classes < 2) {
             throw new IllegalArgumentException(
-                    "input must be at least 1x1x1 with 2 classes, got " + channels + "x" + height
-                            + "x" + imageWidth + " with " + classes);
+                    "input must be at least 1x1x1 with 2 classes, got "
+                            + channels
+                            + "x"
+                            + height
+                            + "x"
+                            + imageWidth
+                            + " with "
+                            + classes);
         }
         family.checkInput(height, imageWidth);
         Masks.checkKeep(keep);
     }
 
-    /** @return this spec's architecture */
+    /**
+     * @return this spec's architecture
+     */
     public Architecture architecture() {
         return architecture(arch);
     }
 
-    /** @return the prunable layers' shapes, input first, without allocating them */
+    /**
+     * @return the prunable layers' shapes, input first, without allocating them
+     */
     public List<LayerShape> layers() {
         return architecture().layers(this);
     }
 
-    /** @return the number of prunable weights (k = 1), counted from the shapes alone */
+    /**
+     * @return the number of prunable weights (k = 1), counted from the shapes alone
+     */
     public long weightCount() {
         return architecture().weightCount(this);
     }
@@ -106,27 +141,6 @@ public record NetSpec(
     public long keptCount() {
         double k = method == Method.EDGE_POPUP ? keep : 1;
         return layers().stream().mapToLong(l -> Masks.keptCount(l.weightCount(), k)).sum();
-    }
-
-    /** @return the conv channel counts of a plain architecture before the width multiplier */
-    static int[] convChannels(String arch) {
-        switch (arch) {
-            case "conv2":
-                return new int[] {64, 64};
-            case "conv4":
-                return new int[] {64, 64, 128, 128};
-            case "conv6":
-                return new int[] {64, 64, 128, 128, 256, 256};
-            case "conv8":
-                return new int[] {64, 64, 128, 128, 256, 256, 512, 512};
-            default:
-                return new int[0];
-        }
-    }
-
-    /** @return the hidden fully connected widths before the width multiplier */
-    private static int[] hiddenWidths(String arch) {
-        return arch.equals("fc") ? new int[] {300, 100} : new int[] {256, 256};
     }
 
     /**
@@ -161,6 +175,23 @@ public record NetSpec(
             /** Flatten to (N, features). */
             FLATTEN
         }
+
+        /**
+         * @return the parameter-free DJL block of a RELU, POOL or FLATTEN step
+         * @throws IllegalArgumentException for CONV and LINEAR, whose weights are a masked layer's
+         */
+        public Block block() {
+            switch (kind) {
+                case RELU:
+                    return Activation.reluBlock();
+                case POOL:
+                    return Pool.maxPool2dBlock(new Shape(2, 2));
+                case FLATTEN:
+                    return Blocks.batchFlattenBlock();
+                default:
+                    throw new IllegalArgumentException(kind + " has weights");
+            }
+        }
     }
 
     /**
@@ -174,54 +205,12 @@ public record NetSpec(
      */
     public List<Step> layout() {
         if (!(architecture() instanceof PlainNet)) {
-            throw new IllegalStateException(arch + " has no plain FC/ConvX layout (standalone "
-                    + "export covers FC and ConvX only): use layers() for its shapes and build() "
-                    + "for the network");
+            throw new IllegalStateException(
+                    arch
+                            + " has no plain FC/ConvX layout (standalone export covers FC and ConvX"
+                            + " only): use layers() for its shapes and build() for the network");
         }
-        List<Step> steps = new java.util.ArrayList<>();
-        int in = channels;
-        int[] convs = convChannels(arch);
-        for (int i = 0; i < convs.length; i++) {
-            int out = scaled(convs[i]);
-            steps.add(new Step(Step.Kind.CONV, "conv" + (i + 1), in, out));
-            steps.add(new Step(Step.Kind.RELU, null, 0, 0));
-            if (i % 2 == 1) {
-                steps.add(new Step(Step.Kind.POOL, null, 0, 0));
-            }
-            in = out;
-        }
-        int pools = convs.length / 2;
-        int features = in * (height >> pools) * (imageWidth >> pools);
-        steps.add(new Step(Step.Kind.FLATTEN, null, 0, 0));
-        int[] hidden = hiddenWidths(arch);
-        for (int i = 0; i <= hidden.length; i++) {
-            int out = i < hidden.length ? scaled(hidden[i]) : classes;
-            steps.add(new Step(Step.Kind.LINEAR, "fc" + (i + 1), features, out));
-            if (i < hidden.length) {
-                steps.add(new Step(Step.Kind.RELU, null, 0, 0));
-            }
-            features = out;
-        }
-        return steps;
-    }
-
-    /**
-     * The parameter-free block of a RELU, POOL or FLATTEN step.
-     *
-     * @param step the step
-     * @return its DJL block
-     */
-    public static ai.djl.nn.Block plainBlock(Step step) {
-        switch (step.kind()) {
-            case RELU:
-                return ai.djl.nn.Activation.reluBlock();
-            case POOL:
-                return ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2));
-            case FLATTEN:
-                return ai.djl.nn.Blocks.batchFlattenBlock();
-            default:
-                throw new IllegalArgumentException(step.kind() + " has weights");
-        }
+        return PlainNet.layout(this);
     }
 
     /**

@@ -3,12 +3,12 @@ package dev.edgepopup.nn;
 import dev.edgepopup.init.Init;
 
 /**
- * Fluent entry point for the paper's networks:
- * {@code Nets.conv4().width(2).keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).build()} or
- * {@code Nets.of("resnet50").input(3, 224, 224, 1000).keep(0.3).build()}.
- * Defaults: edge-popup, k = 0.5, signed Kaiming constant, seed 0, CIFAR-10 input (3x32x32, 10
- * classes) for the conv nets and {@code resnet18_cifar}, MNIST input (1x28x28) for FC and ImageNet
- * input (3x224x224, 1000 classes) for the other ResNets.
+ * Fluent entry point for the paper's networks: {@code
+ * Nets.conv4().width(2).keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).build()} or {@code
+ * Nets.of("resnet50").input(3, 224, 224, 1000).keep(0.3).build()}. Defaults: edge-popup, k = 0.5,
+ * signed Kaiming constant, seed 0, CIFAR-10 input (3x32x32, 10 classes) for the conv nets and
+ * {@code resnet18_cifar}, MNIST input (1x28x28) for FC and ImageNet input (3x224x224, 1000 classes)
+ * for the other ResNets.
  */
 public final class Nets {
     private final String arch;
@@ -29,27 +29,37 @@ public final class Nets {
         input(in.channels(), in.height(), in.width(), in.classes());
     }
 
-    /** @return FC 784-300-100-10 (any input size) */
+    /**
+     * @return FC 784-300-100-10 (any input size)
+     */
     public static Nets fc() {
         return of("fc");
     }
 
-    /** @return Conv2 */
+    /**
+     * @return Conv2
+     */
     public static Nets conv2() {
         return of("conv2");
     }
 
-    /** @return Conv4 */
+    /**
+     * @return Conv4
+     */
     public static Nets conv4() {
         return of("conv4");
     }
 
-    /** @return Conv6 */
+    /**
+     * @return Conv6
+     */
     public static Nets conv6() {
         return of("conv6");
     }
 
-    /** @return Conv8 */
+    /**
+     * @return Conv8
+     */
     public static Nets conv8() {
         return of("conv8");
     }
@@ -123,8 +133,11 @@ public final class Nets {
      * @return this
      */
     public Nets inputOf(dev.edgepopup.data.ImageSource data) {
-        return input((int) data.imageShape().get(0), (int) data.imageShape().get(1),
-                (int) data.imageShape().get(2), data.classes());
+        return input(
+                (int) data.imageShape().get(0),
+                (int) data.imageShape().get(1),
+                (int) data.imageShape().get(2),
+                data.classes());
     }
 
     /**
@@ -159,10 +172,11 @@ public final class Nets {
 
     /**
      * The width, a multiple of 1/256 up to 4, at which this network keeps the number of weights
-     * closest to {@code weights} (the narrowest on a tie): for comparing networks whose
-     * subnetworks have the same size, as the paper's Figure 5. The builder is left as it was.
+     * closest to {@code weights} (the narrowest on a tie): for comparing networks whose subnetworks
+     * have the same size, as the paper's Figure 5. The builder is left as it was.
      *
-     * @param weights the subnetwork's size to match, e.g. another spec's {@link NetSpec#keptCount()}
+     * @param weights the subnetwork's size to match, e.g. another spec's {@link
+     *     NetSpec#keptCount()}
      * @return the width
      */
     public double widthKeeping(long weights) {
@@ -170,8 +184,22 @@ public final class Nets {
         long bestMiss = Long.MAX_VALUE;
         for (int j = 1; j <= 1024; j++) {
             double w = j / 256.0;
-            long miss = Math.abs(new NetSpec(arch, w, channels, height, imageWidth, classes, method,
-                    keep, init, weightSeed, scoreSeed).keptCount() - weights);
+            long miss =
+                    Math.abs(
+                            new NetSpec(
+                                                    arch,
+                                                    w,
+                                                    channels,
+                                                    height,
+                                                    imageWidth,
+                                                    classes,
+                                                    method,
+                                                    keep,
+                                                    init,
+                                                    weightSeed,
+                                                    scoreSeed)
+                                            .keptCount()
+                                    - weights);
             if (miss < bestMiss) {
                 bestMiss = miss;
                 best = w;
@@ -180,13 +208,27 @@ public final class Nets {
         return best;
     }
 
-    /** @return the spec these settings describe (validated) */
+    /**
+     * @return the spec these settings describe (validated)
+     */
     public NetSpec spec() {
-        return new NetSpec(arch, width, channels, height, imageWidth, classes, method, keep, init,
-                weightSeed, scoreSeed);
+        return new NetSpec(
+                arch,
+                width,
+                channels,
+                height,
+                imageWidth,
+                classes,
+                method,
+                keep,
+                init,
+                weightSeed,
+                scoreSeed);
     }
 
-    /** @return the network; close it when done */
+    /**
+     * @return the network; close it when done
+     */
     public Net build() {
         return spec().build();
     }

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@link #FP32}: everything in float32 (the default).
  *   <li>{@link #BF16}: convolutions and matrix products in bfloat16. Edge-popup and Zhou keep their
- *       frozen weights in bfloat16; learned dense weights stay float32 masters, cast to bfloat16
- *       on every pass. Scores, gradients reaching trained tensors, optimizer state, logits and
- *       loss stay float32.
+ *       frozen weights in bfloat16; learned dense weights stay float32 masters, cast to bfloat16 on
+ *       every pass. Scores, gradients reaching trained tensors, optimizer state, logits and loss
+ *       stay float32.
  * </ul>
  *
  * bfloat16 runs natively on a GPU and on CPUs with AMX (Intel Sapphire Rapids and later) or
@@ -35,7 +35,9 @@ public enum Precision {
     /** bfloat16 compute, float32 trained state. */
     BF16;
 
-    /** @return the lower-case name used by tables, JSON and the command line: "fp32", "bf16" */
+    /**
+     * @return the lower-case name used by tables, JSON and the command line: "fp32", "bf16"
+     */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -61,13 +63,13 @@ public enum Precision {
      * @return the precision
      */
     public static Precision fastest() {
-        return BF16.resolve(false, line -> { });
+        return BF16.resolve(false, line -> {});
     }
 
     /**
-     * The precision to train with on this machine when this one is asked for: {@link #BF16} only
-     * on a GPU or a CPU with AMX or AVX512-BF16, unless forced; otherwise {@link #FP32}, with one
-     * line saying what the CPU lacks.
+     * The precision to train with on this machine when this one is asked for: {@link #BF16} only on
+     * a GPU or a CPU with AMX or AVX512-BF16, unless forced; otherwise {@link #FP32}, with one line
+     * saying what the CPU lacks.
      *
      * @param force use bfloat16 anyway (to test its paths or compare accuracy)
      * @param note receives the line that explains a fallback
@@ -97,17 +99,26 @@ public enum Precision {
         } catch (IOException e) {
             return "cannot tell whether this CPU runs bf16 natively (" + cpuinfo + " unreadable)";
         }
-        Set<String> flags = text.lines().filter(l -> l.startsWith("flags"))
-                .findFirst()
-                .map(l -> Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))
-                        .collect(Collectors.toSet()))
-                .orElse(Set.of());
-        List<String> amx = Stream.of("amx_bf16", "amx_tile").filter(f -> !flags.contains(f))
-                .toList();
+        Set<String> flags =
+                text.lines()
+                        .filter(l -> l.startsWith("flags"))
+                        .findFirst()
+                        .map(
+                                l ->
+                                        Arrays.stream(
+                                                        l.substring(l.indexOf(':') + 1)
+                                                                .trim()
+                                                                .split("\\s+"))
+                                                .collect(Collectors.toSet()))
+                        .orElse(Set.of());
+        List<String> amx =
+                Stream.of("amx_bf16", "amx_tile").filter(f -> !flags.contains(f)).toList();
         if (flags.contains("avx512_bf16") || amx.isEmpty()) {
             return null;
         }
         return "this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no "
-                + String.join(" and no ", amx) + ") in the flags of " + cpuinfo;
+                + String.join(" and no ", amx)
+                + ") in the flags of "
+                + cpuinfo;
     }
 }

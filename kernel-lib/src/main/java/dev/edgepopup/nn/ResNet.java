@@ -11,45 +11,56 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The ResNets of the paper's ImageNet experiments (spec section 3) in torchvision's "v1.5"
- * layout: a 7x7 stride-2 stem convolution and a 3x3 stride-2 max-pool, four stages of residual
- * blocks (64, 128, 256, 512 planes; every stage after the first halves the image in its first
- * block), global average pooling and a fully connected classifier. Bottleneck blocks are
- * 1x1 - 3x3 - 1x1 with the stride on the 3x3 convolution and four times the planes out; basic
- * blocks are two 3x3 convolutions. A shortcut that changes shape is a 1x1 convolution with the
- * block's stride plus batch norm.
+ * The ResNets of the paper's ImageNet experiments (spec section 3) in torchvision's "v1.5" layout:
+ * a 7x7 stride-2 stem convolution and a 3x3 stride-2 max-pool, four stages of residual blocks (64,
+ * 128, 256, 512 planes; every stage after the first halves the image in its first block), global
+ * average pooling and a fully connected classifier. Bottleneck blocks are 1x1 - 3x3 - 1x1 with the
+ * stride on the 3x3 convolution and four times the planes out; basic blocks are two 3x3
+ * convolutions. A shortcut that changes shape is a 1x1 convolution with the block's stride plus
+ * batch norm.
  *
- * <p>Every convolution and the classifier is a bias-free masked layer, pruned like any other
- * (the classifier too). Batch norm follows every convolution: non-affine (scale 1, shift 0) for
+ * <p>Every convolution and the classifier is a bias-free masked layer, pruned like any other (the
+ * classifier too). Batch norm follows every convolution: non-affine (scale 1, shift 0) for
  * edge-popup and Zhou's supermask, whose only trained tensors are scores; learned scale and shift
  * for the dense baseline, as an ordinary ResNet has. Running statistics are kept with PyTorch's
- * momentum 0.1 (DJL's 0.9) and eps 1e-5. The width multiplier scales every channel count except
- * the input's.
+ * momentum 0.1 (DJL's 0.9) and eps 1e-5. The width multiplier scales every channel count except the
+ * input's.
  */
 final class ResNet implements Architecture {
     private static final Input IMAGENET = new Input(3, 224, 224, 1000);
 
     /** ResNet-18: basic blocks 2, 2, 2, 2 (11,678,912 weights at 1000 classes). */
-    static final ResNet RESNET18 = new ResNet("resnet18", false, new int[] {2, 2, 2, 2}, 64,
-            false, IMAGENET);
+    static final ResNet RESNET18 =
+            new ResNet("resnet18", false, new int[] {2, 2, 2, 2}, 64, false, IMAGENET);
+
     /** ResNet-34: basic blocks 3, 4, 6, 3 (21,779,648 weights). */
-    static final ResNet RESNET34 = new ResNet("resnet34", false, new int[] {3, 4, 6, 3}, 64,
-            false, IMAGENET);
+    static final ResNet RESNET34 =
+            new ResNet("resnet34", false, new int[] {3, 4, 6, 3}, 64, false, IMAGENET);
+
     /** ResNet-50: bottlenecks 3, 4, 6, 3 (25,502,912 weights). */
-    static final ResNet RESNET50 = new ResNet("resnet50", true, new int[] {3, 4, 6, 3}, 64,
-            false, IMAGENET);
+    static final ResNet RESNET50 =
+            new ResNet("resnet50", true, new int[] {3, 4, 6, 3}, 64, false, IMAGENET);
+
     /** ResNet-101: bottlenecks 3, 4, 23, 3 (44,442,816 weights). */
-    static final ResNet RESNET101 = new ResNet("resnet101", true, new int[] {3, 4, 23, 3}, 64,
-            false, IMAGENET);
+    static final ResNet RESNET101 =
+            new ResNet("resnet101", true, new int[] {3, 4, 23, 3}, 64, false, IMAGENET);
+
     /** Wide ResNet-50-2: ResNet-50 with twice the bottleneck width (68,814,016 weights). */
-    static final ResNet WIDE_RESNET50_2 = new ResNet("wide_resnet50_2", true,
-            new int[] {3, 4, 6, 3}, 128, false, IMAGENET);
+    static final ResNet WIDE_RESNET50_2 =
+            new ResNet("wide_resnet50_2", true, new int[] {3, 4, 6, 3}, 128, false, IMAGENET);
+
     /**
-     * ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max-pool, so the last stage still
-     * sees 4x4 (11,164,352 weights at 10 classes).
+     * ResNet-18 for 32x32 images: a 3x3 stride-1 stem and no max-pool, so the last stage still sees
+     * 4x4 (11,164,352 weights at 10 classes).
      */
-    static final ResNet RESNET18_CIFAR = new ResNet("resnet18_cifar", false,
-            new int[] {2, 2, 2, 2}, 64, true, new Input(3, 32, 32, 10));
+    static final ResNet RESNET18_CIFAR =
+            new ResNet(
+                    "resnet18_cifar",
+                    false,
+                    new int[] {2, 2, 2, 2},
+                    64,
+                    true,
+                    new Input(3, 32, 32, 10));
 
     private static final int[] PLANES = {64, 128, 256, 512};
 
@@ -60,8 +71,13 @@ final class ResNet implements Architecture {
     private final boolean cifarStem;
     private final Input input;
 
-    private ResNet(String name, boolean bottleneck, int[] blocks, int baseWidth,
-            boolean cifarStem, Input input) {
+    private ResNet(
+            String name,
+            boolean bottleneck,
+            int[] blocks,
+            int baseWidth,
+            boolean cifarStem,
+            Input input) {
         this.name = name;
         this.bottleneck = bottleneck;
         this.blocks = blocks;
@@ -70,7 +86,9 @@ final class ResNet implements Architecture {
         this.input = input;
     }
 
-    /** @return the architectures of this family */
+    /**
+     * @return the architectures of this family
+     */
     static List<ResNet> all() {
         return List.of(RESNET18, RESNET34, RESNET50, RESNET101, WIDE_RESNET50_2, RESNET18_CIFAR);
     }
@@ -98,9 +116,10 @@ final class ResNet implements Architecture {
 
     private Plan plan(NetSpec spec) {
         int stemOut = spec.scaled(64);
-        LayerShape stem = cifarStem
-                ? LayerShape.conv("conv1", spec.channels(), stemOut, 3, 1)
-                : LayerShape.conv("conv1", spec.channels(), stemOut, 7, 2);
+        LayerShape stem =
+                cifarStem
+                        ? LayerShape.conv("conv1", spec.channels(), stemOut, 3, 1)
+                        : LayerShape.conv("conv1", spec.channels(), stemOut, 7, 2);
         List<Residual> residuals = new ArrayList<>();
         int in = stemOut;
         for (int stage = 0; stage < blocks.length; stage++) {
@@ -113,16 +132,21 @@ final class ResNet implements Architecture {
                 if (bottleneck) {
                     // torchvision: width = planes * base_width / 64 (groups 1).
                     int mid = planes * baseWidth / 64;
-                    convs = List.of(LayerShape.conv(at + "conv1", in, mid, 1, 1),
-                            LayerShape.conv(at + "conv2", mid, mid, 3, stride),
-                            LayerShape.conv(at + "conv3", mid, out, 1, 1));
+                    convs =
+                            List.of(
+                                    LayerShape.conv(at + "conv1", in, mid, 1, 1),
+                                    LayerShape.conv(at + "conv2", mid, mid, 3, stride),
+                                    LayerShape.conv(at + "conv3", mid, out, 1, 1));
                 } else {
-                    convs = List.of(LayerShape.conv(at + "conv1", in, out, 3, stride),
-                            LayerShape.conv(at + "conv2", out, out, 3, 1));
+                    convs =
+                            List.of(
+                                    LayerShape.conv(at + "conv1", in, out, 3, stride),
+                                    LayerShape.conv(at + "conv2", out, out, 3, 1));
                 }
-                LayerShape downsample = stride != 1 || in != out
-                        ? LayerShape.conv(at + "downsample", in, out, 1, stride)
-                        : null;
+                LayerShape downsample =
+                        stride != 1 || in != out
+                                ? LayerShape.conv(at + "downsample", in, out, 1, stride)
+                                : null;
                 residuals.add(new Residual(convs, downsample));
                 in = out;
             }
@@ -161,9 +185,12 @@ final class ResNet implements Architecture {
                     main.add(Activation.reluBlock());
                 }
             }
-            SequentialBlock shortcut = r.downsample() == null
-                    ? null
-                    : new SequentialBlock().add(make.apply(r.downsample())).add(batchNorm(spec));
+            SequentialBlock shortcut =
+                    r.downsample() == null
+                            ? null
+                            : new SequentialBlock()
+                                    .add(make.apply(r.downsample()))
+                                    .add(batchNorm(spec));
             net.add(new ResidualBlock(main, shortcut));
         }
         return net.add(Pool.globalAvgPool2dBlock()).add(make.apply(p.classifier()));
@@ -172,8 +199,12 @@ final class ResNet implements Architecture {
     /** Batch norm over channels: learned scale and shift only when the weights are learned. */
     private static Block batchNorm(NetSpec spec) {
         boolean affine = spec.method() == Method.DENSE;
-        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).optScale(affine)
-                .optCenter(affine).build();
+        return BatchNorm.builder()
+                .optMomentum(0.9f)
+                .optEpsilon(1e-5f)
+                .optScale(affine)
+                .optCenter(affine)
+                .build();
     }
 
     @Override

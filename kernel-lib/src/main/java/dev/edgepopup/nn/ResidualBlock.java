@@ -32,9 +32,10 @@ final class ResidualBlock extends AbstractBlock {
             boolean training,
             PairList<String, Object> params) {
         NDArray y = main.forward(store, inputs, training, params).singletonOrThrow();
-        NDArray s = shortcut == null
-                ? inputs.singletonOrThrow()
-                : shortcut.forward(store, inputs, training, params).singletonOrThrow();
+        NDArray s =
+                shortcut == null
+                        ? inputs.singletonOrThrow()
+                        : shortcut.forward(store, inputs, training, params).singletonOrThrow();
         return new NDList(Activation.relu(y.add(s)));
     }
 

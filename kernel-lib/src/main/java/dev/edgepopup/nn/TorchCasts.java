@@ -26,10 +26,10 @@ import java.util.zip.ZipOutputStream;
  * TorchScript archive at first use and loaded through the engine's module loader; running it in
  * training mode records it for autograd like any other operation.
  *
- * <p>bfloat16 arrays show up in DJL as {@code DataType.UNKNOWN}: pass them only to operations
- * that take the dtype from their input (convolution, matmul, ReLU, pooling, concat, reshape,
- * indexing), never to ones that ask DJL for a dtype (creation with {@code getDataType()},
- * softmax, {@code toFloatArray}); {@link #toFp32} first.
+ * <p>bfloat16 arrays show up in DJL as {@code DataType.UNKNOWN}: pass them only to operations that
+ * take the dtype from their input (convolution, matmul, ReLU, pooling, concat, reshape, indexing),
+ * never to ones that ask DJL for a dtype (creation with {@code getDataType()}, softmax, {@code
+ * toFloatArray}); {@link #toFp32} first.
  */
 final class TorchCasts {
     // c10::ScalarType and c10::MemoryFormat codes, as TorchScript code writes them.
@@ -76,8 +76,8 @@ final class TorchCasts {
         private final NDManager manager = NDManager.newBaseManager();
         final PtSymbolBlock toBf16 = load("to_bf16", "torch.to(x, " + BFLOAT16 + ")");
         final PtSymbolBlock toFp32 = load("to_fp32", "torch.to(x, " + FLOAT32 + ")");
-        final PtSymbolBlock channelsLast = load("channels_last",
-                "torch.contiguous(x, memory_format=" + CHANNELS_LAST + ")");
+        final PtSymbolBlock channelsLast =
+                load("channels_last", "torch.contiguous(x, memory_format=" + CHANNELS_LAST + ")");
 
         private PtSymbolBlock load(String name, String expression) {
             try {
@@ -86,8 +86,13 @@ final class TorchCasts {
                     try (OutputStream out = Files.newOutputStream(file)) {
                         out.write(archive(name, expression));
                     }
-                    return JniUtils.loadModule((PtNDManager) manager, file, false, new String[0],
-                            new String[0], false);
+                    return JniUtils.loadModule(
+                            (PtNDManager) manager,
+                            file,
+                            false,
+                            new String[0],
+                            new String[0],
+                            false);
                 } finally {
                     Files.delete(file);
                 }
@@ -102,13 +107,16 @@ final class TorchCasts {
      * forward returns {@code expression} of its input {@code x}.
      */
     static byte[] archive(String name, String expression) throws IOException {
-        String code = "class Op(Module):\n"
-                + "  __parameters__ = []\n"
-                + "  __buffers__ = []\n"
-                + "  training : bool\n"
-                + "  def forward(self: __torch__.Op,\n"
-                + "    x: Tensor) -> Tensor:\n"
-                + "    return " + expression + "\n";
+        String code =
+                "class Op(Module):\n"
+                        + "  __parameters__ = []\n"
+                        + "  __buffers__ = []\n"
+                        + "  training : bool\n"
+                        + "  def forward(self: __torch__.Op,\n"
+                        + "    x: Tensor) -> Tensor:\n"
+                        + "    return "
+                        + expression
+                        + "\n";
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             store(zip, name + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));

@@ -35,12 +35,12 @@ public record Measured(String label, double mean, double std, int n) {
     public Measured {
         Objects.requireNonNull(label, "label");
         if (!Double.isFinite(mean)) {
-            throw new IllegalArgumentException("'" + label + "' has no mean (" + mean
-                    + "): did its runs finish?");
+            throw new IllegalArgumentException(
+                    "'" + label + "' has no mean (" + mean + "): did its runs finish?");
         }
         if (std < 0 || n < 1) {
-            throw new IllegalArgumentException("'" + label + "' needs std >= 0 (or NaN) and n >= 1, got "
-                    + std + " and " + n);
+            throw new IllegalArgumentException(
+                    "'" + label + "' needs std >= 0 (or NaN) and n >= 1, got " + std + " and " + n);
         }
     }
 
@@ -57,7 +57,10 @@ public record Measured(String label, double mean, double std, int n) {
         }
         double mean = Arrays.stream(perSeed).average().orElseThrow();
         double ss = Arrays.stream(perSeed).map(v -> (v - mean) * (v - mean)).sum();
-        return new Measured(label, mean, perSeed.length < 2 ? Double.NaN : Math.sqrt(ss / (perSeed.length - 1)),
+        return new Measured(
+                label,
+                mean,
+                perSeed.length < 2 ? Double.NaN : Math.sqrt(ss / (perSeed.length - 1)),
                 perSeed.length);
     }
 
@@ -66,13 +69,24 @@ public record Measured(String label, double mean, double std, int n) {
      *
      * @param curve e.g. one of {@code result.curves(SweepResult.K, SweepResult.INIT)}
      * @param x where on the curve
-     * @return the point, labelled with the curve's name in the paper's symbols ({@link Paper#names})
+     * @return the point, labelled with the curve's name in the paper's symbols ({@link
+     *     Paper#names})
      * @throws IllegalArgumentException naming the curve's x values if it has no point at {@code x}
      */
     public static Measured at(SweepResult.Curve curve, double x) {
-        int i = IntStream.range(0, curve.x().length).filter(j -> curve.x()[j] == x).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("curve '" + curve.name() + "' has no point at "
-                        + x + ": its x values are " + Arrays.toString(curve.x())));
+        int i =
+                IntStream.range(0, curve.x().length)
+                        .filter(j -> curve.x()[j] == x)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "curve '"
+                                                        + curve.name()
+                                                        + "' has no point at "
+                                                        + x
+                                                        + ": its x values are "
+                                                        + Arrays.toString(curve.x())));
         return at(curve, i, Paper.names(curve.name()));
     }
 
@@ -90,7 +104,10 @@ public record Measured(String label, double mean, double std, int n) {
                 best = i;
             }
         }
-        return at(curve, best, Paper.names(curve.name()) + " at " + Format.GENERAL.format(curve.x()[best]));
+        return at(
+                curve,
+                best,
+                Paper.names(curve.name()) + " at " + Format.GENERAL.format(curve.x()[best]));
     }
 
     /** The curve's i-th point. */
@@ -99,25 +116,39 @@ public record Measured(String label, double mean, double std, int n) {
     }
 
     /**
-     * The value of aggregate rows (e.g. a sweep's {@code aggregate()} filtered with
-     * {@code where}): one row gives its mean, std and seeds; several rows give their
-     * {@link #average}.
+     * The value of aggregate rows (e.g. a sweep's {@code aggregate()} filtered with {@code where}):
+     * one row gives its mean, std and seeds; several rows give their {@link #average}.
      *
      * @param label what it is
-     * @param aggregateRows rows with the columns {@value SweepResult#TEST_ACC_MEAN},
-     *     {@value SweepResult#TEST_ACC_STD} and {@value SweepResult#SEEDS}
+     * @param aggregateRows rows with the columns {@value SweepResult#TEST_ACC_MEAN}, {@value
+     *     SweepResult#TEST_ACC_STD} and {@value SweepResult#SEEDS}
      * @return the value
      * @throws IllegalArgumentException if there are no rows
      */
     public static Measured of(String label, Table aggregateRows) {
         if (aggregateRows.rowCount() == 0) {
-            throw new IllegalArgumentException("no rows for '" + label + "': check the filter and "
-                    + "that the runs finished");
+            throw new IllegalArgumentException(
+                    "no rows for '"
+                            + label
+                            + "': check the filter and "
+                            + "that the runs finished");
         }
-        List<Measured> rows = IntStream.range(0, aggregateRows.rowCount()).mapToObj(r -> new Measured(label,
-                aggregateRows.doubleColumn(SweepResult.TEST_ACC_MEAN).getDouble(r),
-                aggregateRows.doubleColumn(SweepResult.TEST_ACC_STD).getDouble(r),
-                aggregateRows.intColumn(SweepResult.SEEDS).getInt(r))).toList();
+        List<Measured> rows =
+                IntStream.range(0, aggregateRows.rowCount())
+                        .mapToObj(
+                                r ->
+                                        new Measured(
+                                                label,
+                                                aggregateRows
+                                                        .doubleColumn(SweepResult.TEST_ACC_MEAN)
+                                                        .getDouble(r),
+                                                aggregateRows
+                                                        .doubleColumn(SweepResult.TEST_ACC_STD)
+                                                        .getDouble(r),
+                                                aggregateRows
+                                                        .intColumn(SweepResult.SEEDS)
+                                                        .getInt(r)))
+                        .toList();
         return rows.size() == 1 ? rows.get(0) : average(label, rows);
     }
 
@@ -137,7 +168,8 @@ public record Measured(String label, double mean, double std, int n) {
         int m = parts.size();
         double mean = parts.stream().mapToDouble(Measured::mean).sum() / m;
         double std = Math.sqrt(parts.stream().mapToDouble(p -> p.std() * p.std()).sum()) / m;
-        return new Measured(label, mean, std, parts.stream().mapToInt(Measured::n).min().orElseThrow());
+        return new Measured(
+                label, mean, std, parts.stream().mapToInt(Measured::n).min().orElseThrow());
     }
 
     /**
@@ -150,13 +182,16 @@ public record Measured(String label, double mean, double std, int n) {
      */
     public Measured minus(Measured other, String label) {
         boolean known = !Double.isNaN(std) || !Double.isNaN(other.std);
-        return new Measured(label, mean - other.mean, known ? spread(this, other) : Double.NaN,
+        return new Measured(
+                label,
+                mean - other.mean,
+                known ? spread(this, other) : Double.NaN,
                 Math.min(n, other.n));
     }
 
     /**
-     * The spread over seeds of the difference between one run of {@code a} and one run of
-     * {@code b}: sqrt(s_a^2 + s_b^2), where the unknown spread of a single seed counts as 0.
+     * The spread over seeds of the difference between one run of {@code a} and one run of {@code
+     * b}: sqrt(s_a^2 + s_b^2), where the unknown spread of a single seed counts as 0.
      *
      * @param a one value
      * @param b the other
@@ -178,13 +213,19 @@ public record Measured(String label, double mean, double std, int n) {
         return new Measured(newLabel, mean, std, n);
     }
 
-    /** @return e.g. "86.4% +- 0.4, n = 3" or "86.4%, n = 1" */
+    /**
+     * @return e.g. "86.4% +- 0.4, n = 3" or "86.4%, n = 1"
+     */
     public String numbers() {
-        return Format.PERCENT.format(mean) + (Double.isNaN(std) ? "" : " +- "
-                + Claim.points(std)) + ", n = " + n;
+        return Format.PERCENT.format(mean)
+                + (Double.isNaN(std) ? "" : " +- " + Claim.points(std))
+                + ", n = "
+                + n;
     }
 
-    /** @return e.g. "conv4 U_k (86.4% +- 0.4, n = 3)" */
+    /**
+     * @return e.g. "conv4 U_k (86.4% +- 0.4, n = 3)"
+     */
     @Override
     public String toString() {
         return label + " (" + numbers() + ")";

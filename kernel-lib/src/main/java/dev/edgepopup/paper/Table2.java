@@ -28,24 +28,31 @@ import tech.tablesaw.api.Table;
  * Table2.of(bigger, dense).source("this run, stand-in").top5(folders.val(), 256).table()
  * }</pre>
  *
- * <p>The paper's rows come from {@link Paper#TABLE2}. Each edge-popup configuration (net, width,
- * k) of the first sweep gives one row: the subnetwork's size, top-1 of its Kaiming normal (N_k)
- * and of its signed Kaiming constant (U_k) runs, each the mean over finished seeds, and, when
- * {@link #top5} names the validation data, the U_k subnetworks' top-5, evaluated again from the
+ * <p>The paper's rows come from {@link Paper#TABLE2}. Each edge-popup configuration (net, width, k)
+ * of the first sweep gives one row: the subnetwork's size, top-1 of its Kaiming normal (N_k) and of
+ * its signed Kaiming constant (U_k) runs, each the mean over finished seeds, and, when {@link
+ * #top5} names the validation data, the U_k subnetworks' top-5, evaluated again from the
  * subnetworks the run store kept (the store keeps top-1 only). Each dense configuration (net,
  * width) of the second sweep gives a row with all its weights and its learned top-1.
  */
 public final class Table2 {
     /** Column: where the row comes from. */
     public static final String SOURCE = "source";
+
     /** Column: the network and how its weights were found. */
     public static final String NETWORK = "network";
+
     /** Column: the subnetwork's size (a dense network: all its weights), in millions. */
     public static final String WEIGHTS = "weights (M)";
+
     /** Column: top-1 of the subnetwork of Kaiming normal weights. */
     public static final String TOP1_NK = "top-1 N_k";
-    /** Column: top-1 of the subnetwork of signed Kaiming constant weights, or of learned weights. */
+
+    /**
+     * Column: top-1 of the subnetwork of signed Kaiming constant weights, or of learned weights.
+     */
     public static final String TOP1_UK = "top-1 U_k (dense: learned)";
+
     /** Column: top-5 of the subnetwork of signed Kaiming constant weights. */
     public static final String TOP5_UK = "top-5 U_k";
 
@@ -55,8 +62,12 @@ public final class Table2 {
     private final ImageSource validation;
     private final int batchSize;
 
-    private Table2(List<RunRecord> subnetworks, List<RunRecord> dense, String source,
-            ImageSource validation, int batchSize) {
+    private Table2(
+            List<RunRecord> subnetworks,
+            List<RunRecord> dense,
+            String source,
+            ImageSource validation,
+            int batchSize) {
         this.subnetworks = subnetworks;
         this.dense = dense;
         this.source = source;
@@ -78,17 +89,27 @@ public final class Table2 {
         for (RunRecord r : popup) {
             NetSpec s = r.config().spec();
             if (s.method() != Method.EDGE_POPUP
-                    || (s.init() != Init.KAIMING_NORMAL && s.init() != Init.SIGNED_KAIMING_CONSTANT)) {
-                throw new IllegalArgumentException("Table 2's subnetworks are edge-popup runs with "
-                        + "KAIMING_NORMAL or SIGNED_KAIMING_CONSTANT weights; got a " + s.method().label()
-                        + " run with " + s.init() + " (" + s.arch() + ")");
+                    || (s.init() != Init.KAIMING_NORMAL
+                            && s.init() != Init.SIGNED_KAIMING_CONSTANT)) {
+                throw new IllegalArgumentException(
+                        "Table 2's subnetworks are edge-popup runs with "
+                                + "KAIMING_NORMAL or SIGNED_KAIMING_CONSTANT weights; got a "
+                                + s.method().label()
+                                + " run with "
+                                + s.init()
+                                + " ("
+                                + s.arch()
+                                + ")");
             }
         }
         List<RunRecord> learned = finished(dense);
         for (RunRecord r : learned) {
             if (r.config().spec().method() != Method.DENSE) {
-                throw new IllegalArgumentException("Table 2's learned networks are dense runs; got a "
-                        + r.config().spec().method().label() + " run of " + r.config().spec().arch());
+                throw new IllegalArgumentException(
+                        "Table 2's learned networks are dense runs; got a "
+                                + r.config().spec().method().label()
+                                + " run of "
+                                + r.config().spec().arch());
             }
         }
         return new Table2(popup, learned, "this run", null, 0);
@@ -103,7 +124,8 @@ public final class Table2 {
      * @return the builder with that label
      */
     public Table2 source(String name) {
-        return new Table2(subnetworks, dense, Objects.requireNonNull(name, "name"), validation, batchSize);
+        return new Table2(
+                subnetworks, dense, Objects.requireNonNull(name, "name"), validation, batchSize);
     }
 
     /**
@@ -121,7 +143,8 @@ public final class Table2 {
     }
 
     /** One row in the making. */
-    private record Row(String source, String network, double weights, double nk, double uk, double top5) {}
+    private record Row(
+            String source, String network, double weights, double nk, double uk, double top5) {}
 
     /**
      * Builds the table, evaluating top-5 if asked.
@@ -132,32 +155,57 @@ public final class Table2 {
     public Table table() {
         List<Row> rows = new ArrayList<>();
         for (Paper.ImageNetResult p : Paper.TABLE2) {
-            rows.add(new Row("paper, ImageNet", p.network(), p.weights() / 1e6, p.kaimingNormal(), p.top1(),
-                    Double.NaN));
+            rows.add(
+                    new Row(
+                            "paper, ImageNet",
+                            p.network(),
+                            p.weights() / 1e6,
+                            p.kaimingNormal(),
+                            p.top1(),
+                            Double.NaN));
         }
         for (List<RunRecord> group : groups(subnetworks, true).values()) {
             NetSpec s = group.get(0).config().spec();
-            List<RunRecord> nk = group.stream().filter(r -> r.config().spec().init() == Init.KAIMING_NORMAL).toList();
-            List<RunRecord> uk = group.stream()
-                    .filter(r -> r.config().spec().init() == Init.SIGNED_KAIMING_CONSTANT).toList();
+            List<RunRecord> nk =
+                    group.stream()
+                            .filter(r -> r.config().spec().init() == Init.KAIMING_NORMAL)
+                            .toList();
+            List<RunRecord> uk =
+                    group.stream()
+                            .filter(r -> r.config().spec().init() == Init.SIGNED_KAIMING_CONSTANT)
+                            .toList();
             double kept = Math.round(group.get(0).keptFraction() * s.weightCount());
-            rows.add(new Row(source, name(s) + ", edge-popup k = " + Format.GENERAL.format(s.keep()), kept / 1e6,
-                    mean(nk, RunRecord::finalTestAccuracy), mean(uk, RunRecord::finalTestAccuracy),
-                    validation == null ? Double.NaN : mean(uk, this::top5)));
+            rows.add(
+                    new Row(
+                            source,
+                            name(s) + ", edge-popup k = " + Format.GENERAL.format(s.keep()),
+                            kept / 1e6,
+                            mean(nk, RunRecord::finalTestAccuracy),
+                            mean(uk, RunRecord::finalTestAccuracy),
+                            validation == null ? Double.NaN : mean(uk, this::top5)));
         }
         for (List<RunRecord> group : groups(dense, false).values()) {
             NetSpec s = group.get(0).config().spec();
-            rows.add(new Row(source, name(s) + ", learned (dense)", s.weightCount() / 1e6, Double.NaN,
-                    mean(group, RunRecord::finalTestAccuracy), Double.NaN));
+            rows.add(
+                    new Row(
+                            source,
+                            name(s) + ", learned (dense)",
+                            s.weightCount() / 1e6,
+                            Double.NaN,
+                            mean(group, RunRecord::finalTestAccuracy),
+                            Double.NaN));
         }
-        Table t = Table.create("Table 2: ImageNet top-1 (and top-5) at k = 0.3; " + Paper.IMAGENET_SOURCE
-                        + " for the paper's rows",
-                StringColumn.create(SOURCE, rows.stream().map(Row::source)),
-                StringColumn.create(NETWORK, rows.stream().map(Row::network)),
-                DoubleColumn.create(WEIGHTS, rows.stream().mapToDouble(Row::weights)),
-                DoubleColumn.create(TOP1_NK, rows.stream().mapToDouble(Row::nk)),
-                DoubleColumn.create(TOP1_UK, rows.stream().mapToDouble(Row::uk)),
-                DoubleColumn.create(TOP5_UK, rows.stream().mapToDouble(Row::top5)));
+        Table t =
+                Table.create(
+                        "Table 2: ImageNet top-1 (and top-5) at k = 0.3; "
+                                + Paper.IMAGENET_SOURCE
+                                + " for the paper's rows",
+                        StringColumn.create(SOURCE, rows.stream().map(Row::source)),
+                        StringColumn.create(NETWORK, rows.stream().map(Row::network)),
+                        DoubleColumn.create(WEIGHTS, rows.stream().mapToDouble(Row::weights)),
+                        DoubleColumn.create(TOP1_NK, rows.stream().mapToDouble(Row::nk)),
+                        DoubleColumn.create(TOP1_UK, rows.stream().mapToDouble(Row::uk)),
+                        DoubleColumn.create(TOP5_UK, rows.stream().mapToDouble(Row::top5)));
         Format.pattern("millions", "#,##0.0##").on(t, WEIGHTS);
         // Two decimals where the paper gives them (66.15%), one otherwise.
         return Format.pattern("percent", "0.0#%").on(t, TOP1_NK, TOP1_UK, TOP5_UK);
@@ -184,9 +232,10 @@ public final class Table2 {
 
     private double top5(RunRecord run) {
         try (Net net = run.subnetwork().toNet()) {
-            return net.topK(validation, batchSize).top5();
+            return net.accuracies(validation, batchSize).top5();
         } catch (IOException e) {
-            throw new UncheckedIOException("the stored subnetwork of run " + run.key() + " is unreadable", e);
+            throw new UncheckedIOException(
+                    "the stored subnetwork of run " + run.key() + " is unreadable", e);
         }
     }
 }

@@ -16,10 +16,10 @@ import org.jsoup.nodes.Entities;
  *         .note("All on Fashion-MNIST, not CIFAR-10.")
  * }</pre>
  *
- * <p>It starts "Agrees with the paper:" only when every claim holds, "Agrees only in part with
- * the paper (m of n):" when some do, and "Does not agree with the paper here:" when none does;
- * then each claim's sentence with its measured numbers, and the definition of the margin when a
- * claim used one. In a notebook it renders as that sentence (HTML, the opening in bold).
+ * <p>It starts "Agrees with the paper:" only when every claim holds, "Agrees only in part with the
+ * paper (m of n):" when some do, and "Does not agree with the paper here:" when none does; then
+ * each claim's sentence with its measured numbers, and the definition of the margin when a claim
+ * used one. In a notebook it renders as that sentence (HTML, the opening in bold).
  */
 public final class Verdict {
     static {
@@ -68,49 +68,75 @@ public final class Verdict {
         return new Verdict(claims, more);
     }
 
-    /** @return the claims, in order */
+    /**
+     * @return the claims, in order
+     */
     public List<Claim> claims() {
         return claims;
     }
 
-    /** @return how many claims hold */
+    /**
+     * @return how many claims hold
+     */
     public int holding() {
         return (int) claims.stream().filter(Claim::holds).count();
     }
 
-    /** @return true when every claim holds */
+    /**
+     * @return true when every claim holds
+     */
     public boolean agrees() {
         return holding() == claims.size();
     }
 
-    /** @return "Agrees with the paper:", "Agrees only in part with the paper (m of n):" or "Does not agree with the paper here:" */
+    /**
+     * @return "Agrees with the paper:", "Agrees only in part with the paper (m of n):" or "Does not
+     *     agree with the paper here:"
+     */
     public String opening() {
         int held = holding();
         if (held == claims.size()) {
             return "Agrees with the paper:";
         }
-        return held == 0 ? "Does not agree with the paper here:"
+        return held == 0
+                ? "Does not agree with the paper here:"
                 : "Agrees only in part with the paper (" + held + " of " + claims.size() + "):";
     }
 
-    /** @return everything after the opening: the claims' sentences, the margin and the notes */
+    /**
+     * @return everything after the opening: the claims' sentences, the margin and the notes
+     */
     public String body() {
-        StringBuilder sb = new StringBuilder(claims.stream().map(Claim::sentence)
-                .collect(Collectors.joining("; "))).append('.');
-        List<Double> floors = claims.stream().filter(Claim::usesMargin).map(Claim::floor).distinct()
-                .sorted().toList();
+        StringBuilder sb =
+                new StringBuilder(
+                                claims.stream()
+                                        .map(Claim::sentence)
+                                        .collect(Collectors.joining("; ")))
+                        .append('.');
+        List<Double> floors =
+                claims.stream()
+                        .filter(Claim::usesMargin)
+                        .map(Claim::floor)
+                        .distinct()
+                        .sorted()
+                        .toList();
         if (!floors.isEmpty()) {
-            String pointsText = floors.stream().map(Claim::points).collect(Collectors.joining(" or "));
-            sb.append(" A difference counts only beyond its margin: the larger of ").append(pointsText)
+            String pointsText =
+                    floors.stream().map(Claim::points).collect(Collectors.joining(" or "));
+            sb.append(" A difference counts only beyond its margin: the larger of ")
+                    .append(pointsText)
                     .append(floors.size() == 1 && floors.get(0) == 0.01 ? " point" : " points")
-                    .append(" and the spread over seeds, sqrt(s_A^2 + s_B^2), where a single seed's spread "
-                            + "is unknown and counts as 0.");
+                    .append(
+                            " and the spread over seeds, sqrt(s_A^2 + s_B^2), where a single seed's"
+                                    + " spread is unknown and counts as 0.");
         }
         notes.forEach(n -> sb.append(' ').append(n));
         return sb.toString();
     }
 
-    /** @return the whole sentence: {@link #opening()}, a space, {@link #body()} */
+    /**
+     * @return the whole sentence: {@link #opening()}, a space, {@link #body()}
+     */
     public String sentence() {
         return opening() + " " + body();
     }
@@ -122,8 +148,13 @@ public final class Verdict {
 
     private static Map<String, Object> bundle(Verdict v) {
         Map<String, Object> bundle = new LinkedHashMap<>();
-        bundle.put(Renderers.TEXT_HTML, "<p><b>" + Entities.escape(v.opening()) + "</b> "
-                + Entities.escape(v.body()) + "</p>");
+        bundle.put(
+                Renderers.TEXT_HTML,
+                "<p><b>"
+                        + Entities.escape(v.opening())
+                        + "</b> "
+                        + Entities.escape(v.body())
+                        + "</p>");
         bundle.put(Renderers.TEXT_PLAIN, v.sentence());
         return bundle;
     }

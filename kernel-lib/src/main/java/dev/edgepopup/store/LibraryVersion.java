@@ -20,16 +20,20 @@ import java.util.stream.Stream;
 
 /**
  * The library's version as a run's configuration records it ({@link RunConfig#library()}): the
- * Maven project version and a fingerprint of the code that determines a run's results, e.g.
- * {@code 0.1.0-SNAPSHOT+3fa9c2d1e0b4}. Any change to the compiled classes of the packages in
- * {@link #RESULT_PACKAGES} changes the fingerprint, hence every run key, so a run store never
- * shows the numbers of an older library as if this one had trained them (a rebuild with another
- * compiler does too: those runs are trained again rather than trusted).
+ * Maven project version and a fingerprint of the code that determines a run's results, e.g. {@code
+ * 0.1.0-SNAPSHOT+3fa9c2d1e0b4}. Any change to the compiled classes of the packages in {@link
+ * #RESULT_PACKAGES} changes the fingerprint, hence every run key, so a run store never shows the
+ * numbers of an older library as if this one had trained them (a rebuild with another compiler does
+ * too: those runs are trained again rather than trusted).
  */
 public final class LibraryVersion {
     /** The packages whose class files the fingerprint covers: networks, weights, training, data. */
-    public static final List<String> RESULT_PACKAGES = List.of("dev/edgepopup/nn/",
-            "dev/edgepopup/init/", "dev/edgepopup/train/", "dev/edgepopup/data/");
+    public static final List<String> RESULT_PACKAGES =
+            List.of(
+                    "dev/edgepopup/nn/",
+                    "dev/edgepopup/init/",
+                    "dev/edgepopup/train/",
+                    "dev/edgepopup/data/");
 
     private static volatile String current;
 
@@ -51,14 +55,18 @@ public final class LibraryVersion {
         return v;
     }
 
-    /** @return the project version Maven wrote into {@code dev/edgepopup/version.properties} */
+    /**
+     * @return the project version Maven wrote into {@code dev/edgepopup/version.properties}
+     */
     static String mavenVersion() {
         Properties p = new Properties();
-        try (InputStream in = LibraryVersion.class.getResourceAsStream("/dev/edgepopup/"
-                + "version.properties")) {
+        try (InputStream in =
+                LibraryVersion.class.getResourceAsStream(
+                        "/dev/edgepopup/" + "version.properties")) {
             if (in == null) {
-                throw new IllegalStateException("dev/edgepopup/version.properties is missing "
-                        + "from the class path: build the library with Maven");
+                throw new IllegalStateException(
+                        "dev/edgepopup/version.properties is missing "
+                                + "from the class path: build the library with Maven");
             }
             p.load(in);
         } catch (IOException e) {
@@ -66,19 +74,27 @@ public final class LibraryVersion {
         }
         String v = p.getProperty("version", "");
         if (v.isEmpty() || v.contains("${")) {
-            throw new IllegalStateException("version.properties holds no version (" + v
-                    + "): build the library with Maven, which fills it in");
+            throw new IllegalStateException(
+                    "version.properties holds no version ("
+                            + v
+                            + "): build the library with Maven, which fills it in");
         }
         return v;
     }
 
     private static Path codeLocation() {
         try {
-            return Path.of(LibraryVersion.class.getProtectionDomain().getCodeSource()
-                    .getLocation().toURI());
+            return Path.of(
+                    LibraryVersion.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI());
         } catch (URISyntaxException | NullPointerException | SecurityException e) {
-            throw new IllegalStateException("cannot find where the library's classes were "
-                    + "loaded from, so cannot fingerprint them", e);
+            throw new IllegalStateException(
+                    "cannot find where the library's classes were "
+                            + "loaded from, so cannot fingerprint them",
+                    e);
         }
     }
 
@@ -108,8 +124,8 @@ public final class LibraryVersion {
             } else {
                 try (JarFile jar = new JarFile(classes.toFile())) {
                     for (JarEntry e : jar.stream().toList()) {
-                        if (e.getName().endsWith(".class") && RESULT_PACKAGES.stream()
-                                .anyMatch(e.getName()::startsWith)) {
+                        if (e.getName().endsWith(".class")
+                                && RESULT_PACKAGES.stream().anyMatch(e.getName()::startsWith)) {
                             try (InputStream in = jar.getInputStream(e)) {
                                 files.put(e.getName(), in.readAllBytes());
                             }
@@ -118,20 +134,20 @@ public final class LibraryVersion {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the library's classes in " + classes,
-                    e);
+            throw new UncheckedIOException("could not read the library's classes in " + classes, e);
         }
         if (files.isEmpty()) {
             throw new IllegalStateException("no classes of " + RESULT_PACKAGES + " in " + classes);
         }
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            files.forEach((name, bytes) -> {
-                md.update(name.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                md.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
-                md.update(bytes);
-            });
+            files.forEach(
+                    (name, bytes) -> {
+                        md.update(name.getBytes(StandardCharsets.UTF_8));
+                        md.update((byte) 0);
+                        md.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                        md.update(bytes);
+                    });
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("every JVM has SHA-256", e);

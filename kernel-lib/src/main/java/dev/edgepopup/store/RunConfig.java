@@ -69,10 +69,25 @@ public record RunConfig(
      * @param testSet the test set's name
      * @param testSize test images
      */
-    public RunConfig(NetSpec spec, Recipe recipe, long dataSeed, String trainSet, int trainSize,
-            String testSet, int testSize) {
-        this(spec, recipe, dataSeed, trainSet, trainSize, testSet, testSize, Precision.FP32,
-                false, LibraryVersion.current());
+    public RunConfig(
+            NetSpec spec,
+            Recipe recipe,
+            long dataSeed,
+            String trainSet,
+            int trainSize,
+            String testSet,
+            int testSize) {
+        this(
+                spec,
+                recipe,
+                dataSeed,
+                trainSet,
+                trainSize,
+                testSet,
+                testSize,
+                Precision.FP32,
+                false,
+                LibraryVersion.current());
     }
 
     /**
@@ -85,10 +100,10 @@ public record RunConfig(
      * @param test the test data; its name and size enter the configuration
      * @return the configuration
      */
-    public static RunConfig of(NetSpec spec, Recipe recipe, long dataSeed, ImageSource train,
-            ImageSource test) {
-        return new RunConfig(spec, recipe, dataSeed, train.name(), train.size(), test.name(),
-                test.size());
+    public static RunConfig of(
+            NetSpec spec, Recipe recipe, long dataSeed, ImageSource train, ImageSource test) {
+        return new RunConfig(
+                spec, recipe, dataSeed, train.name(), train.size(), test.name(), test.size());
     }
 
     /**
@@ -99,8 +114,17 @@ public record RunConfig(
      * @return the configuration
      */
     public RunConfig compute(Precision p, boolean layoutChannelsLast) {
-        return new RunConfig(spec, recipe, dataSeed, trainSet, trainSize, testSet, testSize, p,
-                layoutChannelsLast, library);
+        return new RunConfig(
+                spec,
+                recipe,
+                dataSeed,
+                trainSet,
+                trainSize,
+                testSet,
+                testSize,
+                p,
+                layoutChannelsLast,
+                library);
     }
 
     /**
@@ -115,17 +139,38 @@ public record RunConfig(
     }
 
     /**
-     * The key of this configuration with every seed set to 0: runs that differ only in their
-     * seeds share it, which is how results are grouped for mean and standard deviation.
+     * The key of this configuration with every seed set to 0: runs that differ only in their seeds
+     * share it, which is how results are grouped for mean and standard deviation.
      *
      * @return 64 lower-case hex digits
      */
     public String keyWithoutSeeds() {
         NetSpec s = spec;
-        NetSpec unseeded = new NetSpec(s.arch(), s.width(), s.channels(), s.height(),
-                s.imageWidth(), s.classes(), s.method(), s.keep(), s.init(), 0, 0);
-        return new RunConfig(unseeded, recipe, 0, trainSet, trainSize, testSet, testSize,
-                precision, channelsLast, library).key();
+        NetSpec unseeded =
+                new NetSpec(
+                        s.arch(),
+                        s.width(),
+                        s.channels(),
+                        s.height(),
+                        s.imageWidth(),
+                        s.classes(),
+                        s.method(),
+                        s.keep(),
+                        s.init(),
+                        0,
+                        0);
+        return new RunConfig(
+                        unseeded,
+                        recipe,
+                        0,
+                        trainSet,
+                        trainSize,
+                        testSet,
+                        testSize,
+                        precision,
+                        channelsLast,
+                        library)
+                .key();
     }
 
     private static String sha256(String text) {

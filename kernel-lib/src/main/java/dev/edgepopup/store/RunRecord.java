@@ -43,18 +43,23 @@ public record RunRecord(
         String errorMessage) {
 
     /**
-     * Reads the stored subnetwork back, e.g. to rebuild the found network with
-     * {@code record.subnetwork().toNet()}.
+     * Reads the stored subnetwork back, e.g. to rebuild the found network with {@code
+     * record.subnetwork().toNet()}.
      *
      * @return the subnetwork
-     * @throws IllegalStateException if the run stored none (not an edge-popup run, or not
-     *     finished)
+     * @throws IllegalStateException if the run stored none (not an edge-popup run, or not finished)
      * @throws IOException if the stored bytes are corrupt
      */
     public Subnetwork subnetwork() throws IOException {
         if (subnetworkBytes == null) {
-            throw new IllegalStateException("run " + key + " (" + config.spec().method() + ", "
-                    + status.columnValue() + ") has no stored subnetwork");
+            throw new IllegalStateException(
+                    "run "
+                            + key
+                            + " ("
+                            + config.spec().method()
+                            + ", "
+                            + status.columnValue()
+                            + ") has no stored subnetwork");
         }
         // Subnetwork reads files only.
         Path tmp = Files.createTempFile("subnetwork", ".bin");

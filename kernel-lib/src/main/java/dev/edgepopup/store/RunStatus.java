@@ -18,7 +18,9 @@ public enum RunStatus {
     /** Stopped by an error, e.g. a NaN loss; the message is stored. */
     FAILED;
 
-    /** @return the value of the {@code status} column: the name in lower case */
+    /**
+     * @return the value of the {@code status} column: the name in lower case
+     */
     public String columnValue() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -5,9 +5,9 @@ import dev.edgepopup.train.Optimizer;
 import dev.edgepopup.train.Recipe;
 
 /**
- * What a sweep trains and with which of the paper's recipes (spec section 4): a {@link Method}
- * plus its recipe. Learned dense weights come twice, with SGD and with Adam, because the paper
- * plots both baselines.
+ * What a sweep trains and with which of the paper's recipes (spec section 4): a {@link Method} plus
+ * its recipe. Learned dense weights come twice, with SGD and with Adam, because the paper plots
+ * both baselines.
  */
 public enum Approach {
     /** Edge-popup: frozen random weights, trained scores; the CIFAR-10 edge-popup recipe. */
@@ -27,12 +27,16 @@ public enum Approach {
         this.label = label;
     }
 
-    /** @return how the network's layers learn */
+    /**
+     * @return how the network's layers learn
+     */
     public Method method() {
         return method;
     }
 
-    /** @return the name used in tables and legends, e.g. {@code dense-adam} */
+    /**
+     * @return the name used in tables and legends, e.g. {@code dense-adam}
+     */
     public String label() {
         return label;
     }
@@ -55,8 +59,8 @@ public enum Approach {
     }
 
     /**
-     * Whether k changes what this approach learns: only edge-popup keeps a chosen fraction
-     * (dense nets use every weight, Zhou's sparsity is learned).
+     * Whether k changes what this approach learns: only edge-popup keeps a chosen fraction (dense
+     * nets use every weight, Zhou's sparsity is learned).
      *
      * @return true for edge-popup
      */

@@ -15,23 +15,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Trains a sweep's runs in this JVM, each on a thread of its own with its own intra-op thread
- * count ({@link Threads#set}, set for all of a run's work):
- * {@code Sweep.over()...on(Local.runsAtOnce(2).threadsPerRun(1)).run()}.
+ * Trains a sweep's runs in this JVM, each on a thread of its own with its own intra-op thread count
+ * ({@link Threads#set}, set for all of a run's work): {@code
+ * Sweep.over()...on(Local.runsAtOnce(2).threadsPerRun(1)).run()}.
  *
  * <p>On a CPU, several one-thread runs at once train faster than one run on every core: their
  * operations never wait for each other (bin/benchmark --sweep, Conv4 at width 0.25 on an idle
  * 2-core AMD EPYC: 1,094-1,128 images/s with two one-thread runs at once against 853-999 with one
- * run on both threads, 1.13-1.29 times the runs per minute). {@link #auto()}, the sweep's default, therefore trains
- * as many runs at once as the calling thread has intra-op threads (one per core unless {@link
- * Threads#set} changed it), one thread each, when that many runs are left, and one run at a time
- * on a GPU. Each run ends bit for bit as it would alone with the same thread count: trainings on
- * different threads share no random state. Memory grows with the runs at once (each holds its
- * network, optimizer state and batch): for large networks on a CPU, choose fewer.
+ * run on both threads, 1.13-1.29 times the runs per minute). {@link #auto()}, the sweep's default,
+ * therefore trains as many runs at once as the calling thread has intra-op threads (one per core
+ * unless {@link Threads#set} changed it), one thread each, when that many runs are left, and one
+ * run at a time on a GPU. Each run ends bit for bit as it would alone with the same thread count:
+ * trainings on different threads share no random state. Memory grows with the runs at once (each
+ * holds its network, optimizer state and batch): for large networks on a CPU, choose fewer.
  *
  * <p>The calling thread waits and redraws the sweep's progress; its interrupt stops every active
- * run at its next batch. No thread outlives {@link Sweep#run()}, and the calling thread's
- * intra-op thread count is as before.
+ * run at its next batch. No thread outlives {@link Sweep#run()}, and the calling thread's intra-op
+ * thread count is as before.
  */
 public final class Local extends SweepExecutor {
     /** How often the waiting thread looks at the runs and redraws the display. */
@@ -39,6 +39,7 @@ public final class Local extends SweepExecutor {
 
     /** 0: chosen by {@link #layout}. */
     private final int runsAtOnce;
+
     /** 0: chosen by {@link #layout}. */
     private final int threadsPerRun;
 
@@ -70,8 +71,8 @@ public final class Local extends SweepExecutor {
     }
 
     /**
-     * One run at a time, on the calling thread's intra-op threads: the sweep as it was before
-     * runs went in parallel.
+     * One run at a time, on the calling thread's intra-op threads: the sweep as it was before runs
+     * went in parallel.
      *
      * @return the executor
      */
@@ -121,7 +122,8 @@ public final class Local extends SweepExecutor {
     public String describe(int runsLeft) {
         Layout l = layout(runsLeft);
         String threads = l.threads() + (l.threads() == 1 ? " thread" : " threads");
-        return l.runs() == 1 ? "one run at a time on " + threads
+        return l.runs() == 1
+                ? "one run at a time on " + threads
                 : l.runs() + " runs at once, " + threads + " each";
     }
 
@@ -140,26 +142,31 @@ public final class Local extends SweepExecutor {
         CountDownLatch ended = new CountDownLatch(layout.runs());
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < layout.runs(); w++) {
-            Thread t = new Thread(() -> {
-                try {
-                    PlannedRun run;
-                    while (!stopping.get() && !Thread.currentThread().isInterrupted()
-                            && (run = queue.poll()) != null) {
-                        RunRecord r = trainer.train(run, layout.threads());
-                        records.add(r);
-                        if (r.status() == RunStatus.INTERRUPTED) {
-                            // Interrupted from inside (a listener): the whole sweep stops.
-                            stoppedByInterrupt.set(true);
-                            stopping.set(true);
-                        }
-                    }
-                } catch (Throwable e) {
-                    error.compareAndSet(null, e);
-                    stopping.set(true);
-                } finally {
-                    ended.countDown();
-                }
-            }, "sweep-run-" + (w + 1));
+            Thread t =
+                    new Thread(
+                            () -> {
+                                try {
+                                    PlannedRun run;
+                                    while (!stopping.get()
+                                            && !Thread.currentThread().isInterrupted()
+                                            && (run = queue.poll()) != null) {
+                                        RunRecord r = trainer.train(run, layout.threads());
+                                        records.add(r);
+                                        if (r.status() == RunStatus.INTERRUPTED) {
+                                            // Interrupted from inside (a listener): the whole sweep
+                                            // stops.
+                                            stoppedByInterrupt.set(true);
+                                            stopping.set(true);
+                                        }
+                                    }
+                                } catch (Throwable e) {
+                                    error.compareAndSet(null, e);
+                                    stopping.set(true);
+                                } finally {
+                                    ended.countDown();
+                                }
+                            },
+                            "sweep-run-" + (w + 1));
             t.setDaemon(true); // never keeps a JVM up; the caller joins it anyway
             workers.add(t);
         }
@@ -223,7 +230,9 @@ public final class Local extends SweepExecutor {
 
     @Override
     public String toString() {
-        return "Local(" + (runsAtOnce > 0 ? runsAtOnce + " runs at once" : "auto")
-                + (threadsPerRun > 0 ? ", " + threadsPerRun + " threads per run" : "") + ")";
+        return "Local("
+                + (runsAtOnce > 0 ? runsAtOnce + " runs at once" : "auto")
+                + (threadsPerRun > 0 ? ", " + threadsPerRun + " threads per run" : "")
+                + ")";
     }
 }

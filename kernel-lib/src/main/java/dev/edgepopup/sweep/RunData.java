@@ -11,19 +11,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The data a stored run trains and tests on, opened again from the names its configuration
- * records: what a cluster worker, which shares no memory with the notebook, trains on. Each data
- * set comes from its usual location ({@code EDGEPOPUP_FASHION_MNIST}, {@code EDGEPOPUP_CIFAR10},
- * their system properties or defaults), so a node without it fails with the usual message.
+ * The data a stored run trains and tests on, opened again from the names its configuration records:
+ * what a cluster worker, which shares no memory with the notebook, trains on. Each data set comes
+ * from its usual location ({@code EDGEPOPUP_FASHION_MNIST}, {@code EDGEPOPUP_CIFAR10}, their system
+ * properties or defaults), so a node without it fails with the usual message.
  *
- * <p>Names it opens: {@code fashion-mnist/train}, {@code fashion-mnist/test}, {@code
- * cifar10/train} and {@code cifar10/test}, each optionally cut to its first N images ({@code
- * [:N]}, as {@link ImageSet#limit} names it), and image folders by their absolute path, at the
- * network's input size with ImageNet's evaluation resize ratio (256 for 224).
+ * <p>Names it opens: {@code fashion-mnist/train}, {@code fashion-mnist/test}, {@code cifar10/train}
+ * and {@code cifar10/test}, each optionally cut to its first N images ({@code [:N]}, as {@link
+ * ImageSet#limit} names it), and image folders by their absolute path, at the network's input size
+ * with ImageNet's evaluation resize ratio (256 for 224).
  */
 final class RunData {
-    private static final Pattern NAMED = Pattern.compile(
-            "(fashion-mnist|cifar10)/(train|test)(?:\\[:(\\d+)])?");
+    private static final Pattern NAMED =
+            Pattern.compile("(fashion-mnist|cifar10)/(train|test)(?:\\[:(\\d+)])?");
 
     private RunData() {}
 
@@ -36,10 +36,13 @@ final class RunData {
     static void check(RunConfig c) {
         for (String name : new String[] {c.trainSet(), c.testSet()}) {
             if (!NAMED.matcher(name).matches() && !Path.of(name).isAbsolute()) {
-                throw new IllegalArgumentException("a cluster worker cannot open the data set '"
-                        + name + "' by its name: sweeps on a cluster train on Fashion-MNIST or "
-                        + "CIFAR-10 (Datasets.fashionMnist(), Datasets.cifar10(), limited or "
-                        + "not) or on image folders given by absolute paths on shared storage");
+                throw new IllegalArgumentException(
+                        "a cluster worker cannot open the data set '"
+                                + name
+                                + "' by its name: sweeps on a cluster train on Fashion-MNIST or"
+                                + " CIFAR-10 (Datasets.fashionMnist(), Datasets.cifar10(), limited"
+                                + " or not) or on image folders given by absolute paths on shared"
+                                + " storage");
             }
         }
     }
@@ -55,14 +58,21 @@ final class RunData {
      */
     static ImageSource[] open(RunConfig c) throws IOException {
         check(c);
-        return new ImageSource[] {sized(open(c.trainSet(), c), c.trainSize()),
-                sized(open(c.testSet(), c), c.testSize())};
+        return new ImageSource[] {
+            sized(open(c.trainSet(), c), c.trainSize()), sized(open(c.testSet(), c), c.testSize())
+        };
     }
 
     private static ImageSource sized(ImageSource s, int planned) {
         if (s.size() != planned) {
-            throw new IllegalStateException(s.name() + " has " + s.size() + " images here, but "
-                    + "the run was planned on " + planned + ": give every node the same data set");
+            throw new IllegalStateException(
+                    s.name()
+                            + " has "
+                            + s.size()
+                            + " images here, but "
+                            + "the run was planned on "
+                            + planned
+                            + ": give every node the same data set");
         }
         return s;
     }
@@ -70,14 +80,14 @@ final class RunData {
     private static ImageSource open(String name, RunConfig c) throws IOException {
         Matcher m = NAMED.matcher(name);
         if (m.matches()) {
-            Datasets.Data all = m.group(1).equals("cifar10") ? Datasets.cifar10()
-                    : Datasets.fashionMnist();
+            Datasets.Data all =
+                    m.group(1).equals("cifar10") ? Datasets.cifar10() : Datasets.fashionMnist();
             ImageSet set = m.group(2).equals("train") ? all.train() : all.test();
             return m.group(3) == null ? set : set.limit(Integer.parseInt(m.group(3)));
         }
         int crop = c.spec().height();
         int resize = Math.round(crop * (float) ImageFolder.RESIZE / ImageFolder.CROP);
-        return ImageFolder.open(Path.of(name), crop, resize,
-                Runtime.getRuntime().availableProcessors());
+        return ImageFolder.open(
+                Path.of(name), crop, resize, Runtime.getRuntime().availableProcessors());
     }
 }

@@ -20,8 +20,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Trains one run of a sweep into its store: in the sweep's own JVM ({@link Local}) and in a
- * cluster task's worker ({@link SlurmWorker}) alike.
+ * Trains one run of a sweep into its store: in the sweep's own JVM ({@link Local}) and in a cluster
+ * task's worker ({@link SlurmWorker}) alike.
  */
 final class RunTrainer {
     private final RunStore store;
@@ -40,8 +40,8 @@ final class RunTrainer {
     }
 
     /**
-     * Trains a run on the calling thread: resumes it from its checkpoint when there is one,
-     * records every finished epoch, and stores how it ended.
+     * Trains a run on the calling thread: resumes it from its checkpoint when there is one, records
+     * every finished epoch, and stores how it ended.
      *
      * @param c the run
      * @param more listeners after the store's own (which hears of an epoch first)
@@ -53,10 +53,14 @@ final class RunTrainer {
         Path checkpoint = store.checkpointFile(key);
         Training training = resumable(checkpoint);
         if (training == null) {
-            // The configuration's precision is resolved already: force keeps it as it is.
-            training = Training.of(c.spec().build(), train, test)
-                    .recipe(c.recipe()).dataSeed(c.dataSeed()).checkpoint(checkpoint)
-                    .precision(c.precision()).forceBf16(true).channelsLast(c.channelsLast());
+            // The configuration's precision is resolved already: used as it is.
+            training =
+                    Training.of(c.spec().build(), train, test)
+                            .recipe(c.recipe())
+                            .dataSeed(c.dataSeed())
+                            .checkpoint(checkpoint)
+                            .resolvedPrecision(c.precision())
+                            .channelsLast(c.channelsLast());
         }
         // The recorder goes first: an epoch is committed before any other listener hears of it.
         StoreRecorder recorder = new StoreRecorder(store, key);
@@ -106,12 +110,20 @@ final class RunTrainer {
         // interrupt that arrived during the last epoch's evaluation until the results are safe.
         boolean interrupted = Thread.interrupted();
         try {
-            byte[] subnetwork = c.spec().method() == Method.EDGE_POPUP ? subnetworkBytes(net, key)
-                    : null;
-            double seconds = h.epochs().stream().filter(EpochRecord::complete)
-                    .mapToDouble(EpochRecord::seconds).sum();
-            store.finish(key, h.finalTestAccuracy(), net.keptCount() / net.weightCount(),
-                    subnetwork, seconds, h.imagesPerSecond());
+            byte[] subnetwork =
+                    c.spec().method() == Method.EDGE_POPUP ? subnetworkBytes(net, key) : null;
+            double seconds =
+                    h.epochs().stream()
+                            .filter(EpochRecord::complete)
+                            .mapToDouble(EpochRecord::seconds)
+                            .sum();
+            store.finish(
+                    key,
+                    h.finalTestAccuracy(),
+                    net.keptCount() / net.weightCount(),
+                    subnetwork,
+                    seconds,
+                    h.imagesPerSecond());
             Files.deleteIfExists(checkpoint);
         } catch (IOException e) {
             throw new UncheckedIOException("could not store the results of run " + key, e);

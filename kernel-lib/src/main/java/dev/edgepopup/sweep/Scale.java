@@ -3,10 +3,10 @@ package dev.edgepopup.sweep;
 import java.util.Locale;
 
 /**
- * The notebooks' one switch between a quick run and the paper's. Read from the environment
- * variable {@value #ENVIRONMENT_VARIABLE} ({@code quick}, the default, or {@code full}), or set
- * in code with {@link #set(Scale)}. A notebook takes its {@link Settings} from here, states its
- * own choices on top, and prints what will run:
+ * The notebooks' one switch between a quick run and the paper's. Read from the environment variable
+ * {@value #ENVIRONMENT_VARIABLE} ({@code quick}, the default, or {@code full}), or set in code with
+ * {@link #set(Scale)}. A notebook takes its {@link Settings} from here, states its own choices on
+ * top, and prints what will run:
  *
  * <pre>{@code
  * Settings run = Scale.settings().nets("conv2", "conv4")
@@ -17,29 +17,35 @@ import java.util.Locale;
  */
 public enum Scale {
     /**
-     * Sized for a laptop CPU. Defaults: the first {@value #QUICK_TRAIN_IMAGES} training and
-     * {@value #QUICK_TEST_IMAGES} test images of Fashion-MNIST (of CIFAR-10 when its files are
-     * present), {@value #QUICK_EPOCHS} epochs, seeds 1 and 2, k in {0.1, 0.5, 0.9}.
+     * Sized for a laptop CPU. Defaults: the first {@value #QUICK_TRAIN_IMAGES} training and {@value
+     * #QUICK_TEST_IMAGES} test images of Fashion-MNIST (of CIFAR-10 when its files are present),
+     * {@value #QUICK_EPOCHS} epochs, seeds 1 and 2, k in {0.1, 0.5, 0.9}.
      */
     QUICK,
     /**
-     * The paper's settings (spec section 4): all of CIFAR-10, {@value #FULL_EPOCHS} epochs,
-     * seeds 1 to 5, k in {0.1, 0.3, 0.5, 0.7, 0.9}.
+     * The paper's settings (spec section 4): all of CIFAR-10, {@value #FULL_EPOCHS} epochs, seeds 1
+     * to 5, k in {0.1, 0.3, 0.5, 0.7, 0.9}.
      */
     FULL;
 
     /** The environment variable that picks the scale. */
     public static final String ENVIRONMENT_VARIABLE = "EDGEPOPUP_SCALE";
+
     /** Training images of a quick run, unless the notebook says otherwise. */
     public static final int QUICK_TRAIN_IMAGES = 10_000;
+
     /** Test images of a quick run, unless the notebook says otherwise. */
     public static final int QUICK_TEST_IMAGES = 2_000;
+
     /** Epochs of a quick run, unless the notebook says otherwise. */
     public static final int QUICK_EPOCHS = 2;
+
     /** Training images of a full run: all of CIFAR-10's. */
     public static final int FULL_TRAIN_IMAGES = 50_000;
+
     /** Test images of a full run: all of CIFAR-10's. */
     public static final int FULL_TEST_IMAGES = 10_000;
+
     /** Epochs of a full run, as the paper trains. */
     public static final int FULL_EPOCHS = 100;
 
@@ -80,8 +86,8 @@ public enum Scale {
             case "full":
                 return FULL;
             default:
-                throw new IllegalStateException(ENVIRONMENT_VARIABLE + " must be quick or full, "
-                        + "got '" + value + "'");
+                throw new IllegalStateException(
+                        ENVIRONMENT_VARIABLE + " must be quick or full, " + "got '" + value + "'");
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * Settings run = Scale.settings().nets("conv2", "conv4", "conv6", "conv8")
- *         .quick(q -> q.nets("conv2", "conv4").widths(0.125).images(10_000, 2_000).epochs(4).seeds(1));
+ *         .quick(q -> q.nets("conv2", "conv4").widths(0.125).images(10_000, 2_000)
+ *                 .epochs(4).seeds(1));
  * System.out.println(run.describe());
  * Sweep.over().nets(run.nets()).widths(run.widths()).keeps(run.keeps())
  *         .seeds(run.seeds()).recipe(run.recipe()).data(run.data())...
@@ -36,8 +37,16 @@ public final class Settings {
     private final int trainImages;
     private final int testImages;
 
-    private Settings(Scale scale, boolean setInCode, List<String> nets, double[] widths,
-            double[] keeps, long[] seeds, int epochs, int trainImages, int testImages) {
+    private Settings(
+            Scale scale,
+            boolean setInCode,
+            List<String> nets,
+            double[] widths,
+            double[] keeps,
+            long[] seeds,
+            int epochs,
+            int trainImages,
+            int testImages) {
         this.scale = scale;
         this.setInCode = setInCode;
         this.nets = nets;
@@ -52,7 +61,11 @@ public final class Settings {
     /** The scale's defaults (see {@link Scale#QUICK} and {@link Scale#FULL}); nets: FC. */
     static Settings defaults(Scale scale, boolean setInCode) {
         boolean quick = scale == Scale.QUICK;
-        return new Settings(scale, setInCode, List.of("fc"), new double[] {1},
+        return new Settings(
+                scale,
+                setInCode,
+                List.of("fc"),
+                new double[] {1},
                 quick ? new double[] {0.1, 0.5, 0.9} : new double[] {0.1, 0.3, 0.5, 0.7, 0.9},
                 quick ? new long[] {1, 2} : new long[] {1, 2, 3, 4, 5},
                 quick ? Scale.QUICK_EPOCHS : Scale.FULL_EPOCHS,
@@ -91,8 +104,16 @@ public final class Settings {
         for (String a : archs) {
             Nets.of(a).spec(); // fails early, naming the valid architectures
         }
-        return new Settings(scale, setInCode, List.of(archs), widths, keeps, seeds, epochs,
-                trainImages, testImages);
+        return new Settings(
+                scale,
+                setInCode,
+                List.of(archs),
+                widths,
+                keeps,
+                seeds,
+                epochs,
+                trainImages,
+                testImages);
     }
 
     /**
@@ -105,8 +126,16 @@ public final class Settings {
                 throw new IllegalArgumentException("widths must be > 0, got " + w);
             }
         }
-        return new Settings(scale, setInCode, nets, values.clone(), keeps, seeds, epochs,
-                trainImages, testImages);
+        return new Settings(
+                scale,
+                setInCode,
+                nets,
+                values.clone(),
+                keeps,
+                seeds,
+                epochs,
+                trainImages,
+                testImages);
     }
 
     /**
@@ -117,8 +146,16 @@ public final class Settings {
         for (double k : nonEmpty(values, "keeps")) {
             Nets.fc().keep(k); // the library's own check and message
         }
-        return new Settings(scale, setInCode, nets, widths, values.clone(), seeds, epochs,
-                trainImages, testImages);
+        return new Settings(
+                scale,
+                setInCode,
+                nets,
+                widths,
+                values.clone(),
+                seeds,
+                epochs,
+                trainImages,
+                testImages);
     }
 
     /**
@@ -129,8 +166,16 @@ public final class Settings {
         if (values.length == 0) {
             throw new IllegalArgumentException("seeds must not be empty");
         }
-        return new Settings(scale, setInCode, nets, widths, keeps, values.clone(), epochs,
-                trainImages, testImages);
+        return new Settings(
+                scale,
+                setInCode,
+                nets,
+                widths,
+                keeps,
+                values.clone(),
+                epochs,
+                trainImages,
+                testImages);
     }
 
     /**
@@ -141,8 +186,8 @@ public final class Settings {
         if (n < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, got " + n);
         }
-        return new Settings(scale, setInCode, nets, widths, keeps, seeds, n, trainImages,
-                testImages);
+        return new Settings(
+                scale, setInCode, nets, widths, keeps, seeds, n, trainImages, testImages);
     }
 
     /**
@@ -152,53 +197,71 @@ public final class Settings {
      */
     public Settings images(int train, int test) {
         if (train < 1 || test < 1) {
-            throw new IllegalArgumentException("images must be >= 1, got " + train + " and "
-                    + test);
+            throw new IllegalArgumentException(
+                    "images must be >= 1, got " + train + " and " + test);
         }
         return new Settings(scale, setInCode, nets, widths, keeps, seeds, epochs, train, test);
     }
 
-    /** @return the scale these settings are for */
+    /**
+     * @return the scale these settings are for
+     */
     public Scale scale() {
         return scale;
     }
 
-    /** @return the architectures */
+    /**
+     * @return the architectures
+     */
     public String[] nets() {
         return nets.toArray(String[]::new);
     }
 
-    /** @return the width multipliers */
+    /**
+     * @return the width multipliers
+     */
     public double[] widths() {
         return widths.clone();
     }
 
-    /** @return the kept fractions */
+    /**
+     * @return the kept fractions
+     */
     public double[] keeps() {
         return keeps.clone();
     }
 
-    /** @return the seeds */
+    /**
+     * @return the seeds
+     */
     public long[] seeds() {
         return seeds.clone();
     }
 
-    /** @return epochs per run */
+    /**
+     * @return epochs per run
+     */
     public int epochs() {
         return epochs;
     }
 
-    /** @return training images per epoch (at most the data set's) */
+    /**
+     * @return training images per epoch (at most the data set's)
+     */
     public int trainImages() {
         return trainImages;
     }
 
-    /** @return test images (at most the data set's) */
+    /**
+     * @return test images (at most the data set's)
+     */
     public int testImages() {
         return testImages;
     }
 
-    /** @return the paper's recipe of each run with these epochs, for {@code Sweep.recipe} */
+    /**
+     * @return the paper's recipe of each run with these epochs, for {@code Sweep.recipe}
+     */
     public UnaryOperator<Recipe> recipe() {
         int e = epochs;
         return r -> r.epochs(e);
@@ -212,11 +275,14 @@ public final class Settings {
      * @throws dev.edgepopup.data.MissingDataException if the data set is not installed
      */
     public Datasets.Data data() {
-        Datasets.Data all = scale == Scale.FULL || Datasets.cifar10Present()
-                ? Datasets.cifar10() : Datasets.fashionMnist();
+        Datasets.Data all =
+                scale == Scale.FULL || Datasets.cifar10Present()
+                        ? Datasets.cifar10()
+                        : Datasets.fashionMnist();
         int train = Math.min(trainImages, all.train().size());
         int test = Math.min(testImages, all.test().size());
-        return train == all.train().size() && test == all.test().size() ? all
+        return train == all.train().size() && test == all.test().size()
+                ? all
                 : all.limit(train, test);
     }
 
@@ -227,22 +293,45 @@ public final class Settings {
      * @return one paragraph
      */
     public String describe() {
-        String dataSet = scale == Scale.FULL || Datasets.cifar10Present() ? "CIFAR-10"
-                : "Fashion-MNIST";
-        String source = setInCode ? "set in code"
-                : Scale.ENVIRONMENT_VARIABLE + "=" + scale.name().toLowerCase(Locale.ROOT)
-                        + (System.getenv(Scale.ENVIRONMENT_VARIABLE) == null ? ", the default"
-                                : "");
-        String what = String.format(Locale.ROOT, "%s at %s, %s, %s %s, %d epochs over %,d"
-                        + " training images of %s (%,d test images)",
-                String.join(", ", nets), widths.length == 1 ? "width " + number(widths[0])
-                        : "widths " + list(widths), keeps.length == 1 ? "k = " + number(keeps[0])
-                        : "k in {" + list(keeps) + "}", seeds.length == 1 ? "seed" : "seeds",
-                Arrays.stream(seeds).mapToObj(Long::toString).collect(Collectors.joining(", ")),
-                epochs, trainImages, dataSet, testImages);
+        String dataSet =
+                scale == Scale.FULL || Datasets.cifar10Present() ? "CIFAR-10" : "Fashion-MNIST";
+        String source =
+                setInCode
+                        ? "set in code"
+                        : Scale.ENVIRONMENT_VARIABLE
+                                + "="
+                                + scale.name().toLowerCase(Locale.ROOT)
+                                + (System.getenv(Scale.ENVIRONMENT_VARIABLE) == null
+                                        ? ", the default"
+                                        : "");
+        String what =
+                String.format(
+                        Locale.ROOT,
+                        "%s at %s, %s, %s %s, %d epochs over %,d"
+                                + " training images of %s (%,d test images)",
+                        String.join(", ", nets),
+                        widths.length == 1
+                                ? "width " + number(widths[0])
+                                : "widths " + list(widths),
+                        keeps.length == 1
+                                ? "k = " + number(keeps[0])
+                                : "k in {" + list(keeps) + "}",
+                        seeds.length == 1 ? "seed" : "seeds",
+                        Arrays.stream(seeds)
+                                .mapToObj(Long::toString)
+                                .collect(Collectors.joining(", ")),
+                        epochs,
+                        trainImages,
+                        dataSet,
+                        testImages);
         return scale == Scale.QUICK
-                ? "Quick mode (" + source + "), sized for a CPU: " + what + ". Set "
-                        + Scale.ENVIRONMENT_VARIABLE + "=full or call Scale.set(Scale.FULL) for "
+                ? "Quick mode ("
+                        + source
+                        + "), sized for a CPU: "
+                        + what
+                        + ". Set "
+                        + Scale.ENVIRONMENT_VARIABLE
+                        + "=full or call Scale.set(Scale.FULL) for "
                         + "the paper's settings."
                 : "Full mode (" + source + "), the paper's settings: " + what + ".";
     }

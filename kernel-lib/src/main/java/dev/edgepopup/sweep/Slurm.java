@@ -1,5 +1,6 @@
 package dev.edgepopup.sweep;
 
+import dev.edgepopup.io.Launch;
 import dev.edgepopup.store.RunRecord;
 import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
@@ -20,7 +21,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -30,57 +30,72 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Trains a sweep's runs on a Slurm cluster: one job array per {@link Sweep#run()} (per run
- * store), one array task per run, submitted with {@code sbatch}, watched through the store:
+ * Trains a sweep's runs on a Slurm cluster: one job array per {@link Sweep#run()} (per run store),
+ * one array task per run, submitted with {@code sbatch}, watched through the store:
  *
  * <pre>{@code
- * Sweep.over()...store(RunStore.open("jdbc:postgresql://db.example.org/edgepopup?user=me"))
+ * Sweep.over()...store(RunStore.open("jdbc:postgresql://db.example.org/edgepopup?user=me",
+ *         Path.of("/shared/me/checkpoints")))
  *         .on(Slurm.partition("gpu").gpusPerRun(1).time("12:00:00")).run();
  * }</pre>
  *
  * <p>Each task runs {@link SlurmWorker} on a node: it reads its run from the store by its array
  * index, trains it on the GPU Slurm gave it (the CPU without one), writes every epoch and the
- * result to the store and checkpoints every epoch to a directory that every node reads
- * ({@link #checkpoints}, by default the store's). The store must be one that every node reaches
- * at once: a PostgreSQL server ({@code jdbc:postgresql://...}). An SQLite file serves only a
- * cluster of one machine, on its local disk (see {@link RunStore}).
+ * result to the store and checkpoints every epoch to a directory that every node reads ({@link
+ * #checkpoints}, by default the store's). The store must be one that every node reaches at once: a
+ * PostgreSQL server ({@code jdbc:postgresql://...}). An SQLite file serves only a cluster of one
+ * machine, on its local disk (see {@link RunStore}).
  *
- * <p>{@code run()} shows the sweep's one live display, fed from the store and {@code squeue}:
- * the job id, pending and running tasks, each running run's epoch and test accuracy; and returns
- * the result when every task has ended. The stop button cancels the job arrays ({@code
- * scancel}): finished runs stay, the others are stored as interrupted and continue from their
- * last epoch when the cell runs again, which submits only the runs not finished (runs whose
- * tasks are still queued or running are watched, not submitted twice). A task cancelled on its
- * own ({@code scancel 1234_5}) leaves its run interrupted the same way. A task that fails (its
- * node lacks the data or the natives, the time limit or the memory ran out) is stored as a
- * failed run with the worker's error, Slurm's state and exit code and its log's last lines.
+ * <p>{@code run()} shows the sweep's one live display, fed from the store and {@code squeue}: the
+ * job id, pending and running tasks, each running run's epoch and test accuracy; and returns the
+ * result when every task has ended. The stop button cancels the job arrays ({@code scancel}):
+ * finished runs stay, the others are stored as interrupted and continue from their last epoch when
+ * the cell runs again, which submits only the runs not finished (runs whose tasks are still queued
+ * or running are watched, not submitted twice). A task cancelled on its own ({@code scancel
+ * 1234_5}) leaves its run interrupted the same way. A task that fails (its node lacks the data or
+ * the natives, the time limit or the memory ran out) is stored as a failed run with the worker's
+ * error, Slurm's state and exit code and its log's last lines.
  *
  * <p>The options are sbatch's own: {@link #partition}, {@link #account}, {@link #time}, {@link
- * #cpusPerRun} ({@code --cpus-per-task}, also the worker's threads), {@link #memoryPerRun}
- * ({@code --mem}), {@link #gpusPerRun} ({@code --gres=gpu:N}) or {@link #gpusPerTask} ({@code
+ * #cpusPerRun} ({@code --cpus-per-task}, also the worker's threads), {@link #memoryPerRun} ({@code
+ * --mem}), {@link #gpusPerRun} ({@code --gres=gpu:N}) or {@link #gpusPerTask} ({@code
  * --gpus-per-task}), {@link #throttle} (the array's {@code %P}), {@link #sbatch} for any other
  * {@code #SBATCH} line, and for the nodes {@link #java}, {@link #classPath}, {@link #jvmOptions}
  * and {@link #env}. The nodes get this JVM's data and natives locations ({@code EDGEPOPUP_*},
- * {@code ENGINE_CACHE_DIR}, {@code PYTORCH_LIBRARY_PATH}, ..., as variables and properties) and
- * its class path by default, so they must see the same paths (shared storage). Immutable: every
- * option returns a new executor.
+ * {@code ENGINE_CACHE_DIR}, {@code PYTORCH_LIBRARY_PATH}, ..., as variables and properties) and its
+ * class path by default, so they must see the same paths (shared storage). Immutable: every option
+ * returns a new executor.
  */
 public final class Slurm extends SweepExecutor {
     /** Environment variables the nodes get from this JVM, when set here. */
-    private static final List<String> PASSED_ON = List.of("GLIBC_TUNABLES", "ENGINE_CACHE_DIR",
-            "PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR");
+    private static final List<String> PASSED_ON =
+            List.of(
+                    "GLIBC_TUNABLES",
+                    "ENGINE_CACHE_DIR",
+                    "PYTORCH_LIBRARY_PATH",
+                    "PYTORCH_VERSION",
+                    "PYTORCH_FLAVOR");
+
     /** System properties the nodes' JVMs get from this one, when set here. */
-    private static final List<String> PROPERTIES = List.of("ENGINE_CACHE_DIR",
-            "edgepopup.fashionMnist", "edgepopup.cifar10", "edgepopup.imagenet");
-    private static final Pattern TIME = Pattern.compile(
-            "\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+(:\\d{1,2}){0,2}");
+    private static final List<String> PROPERTIES =
+            List.of(
+                    "ENGINE_CACHE_DIR",
+                    "edgepopup.fashionMnist",
+                    "edgepopup.cifar10",
+                    "edgepopup.imagenet");
+
+    private static final Pattern TIME =
+            Pattern.compile("\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+(:\\d{1,2}){0,2}");
     private static final Pattern MEMORY = Pattern.compile("\\d+[KMGT]?");
     private static final Pattern EXIT = Pattern.compile("ExitCode=(\\d+):(\\d+)");
     private static final Pattern STATE = Pattern.compile("JobState=(\\S+)");
+
     /** Lines of a failed task's log that its run's error quotes. */
     private static final int LOG_LINES = 12;
+
     /** How long a stopped sweep waits for its tasks to leave the queue. */
     private static final Duration STOP_WAIT = Duration.ofMinutes(2);
+
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(1);
 
     private String partition;
@@ -165,15 +180,17 @@ public final class Slurm extends SweepExecutor {
     }
 
     /**
-     * @param limit each run's time limit ({@code --time}) in a form sbatch takes: minutes,
-     *     MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, e.g. "12:00:00"; a run that reaches it is
-     *     stored as failed, saying so, and continues from its last epoch when sent again
+     * @param limit each run's time limit ({@code --time}) in a form sbatch takes: minutes, MM:SS,
+     *     HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, e.g. "12:00:00"; a run that reaches it is stored
+     *     as failed, saying so, and continues from its last epoch when sent again
      * @return a changed executor
      */
     public Slurm time(String limit) {
         if (limit == null || !TIME.matcher(limit).matches()) {
-            throw new IllegalArgumentException("time must be minutes, MM:SS, HH:MM:SS, D-HH, "
-                    + "D-HH:MM or D-HH:MM:SS as sbatch takes it, e.g. \"12:00:00\"; got " + limit);
+            throw new IllegalArgumentException(
+                    "time must be minutes, MM:SS, HH:MM:SS, D-HH, "
+                            + "D-HH:MM or D-HH:MM:SS as sbatch takes it, e.g. \"12:00:00\"; got "
+                            + limit);
         }
         Slurm s = copy();
         s.time = limit;
@@ -197,8 +214,10 @@ public final class Slurm extends SweepExecutor {
      */
     public Slurm memoryPerRun(String size) {
         if (size == null || !MEMORY.matcher(size).matches()) {
-            throw new IllegalArgumentException("memory per run is a size as sbatch takes it, "
-                    + "digits with K, M, G or T, e.g. \"16G\"; got " + size);
+            throw new IllegalArgumentException(
+                    "memory per run is a size as sbatch takes it, "
+                            + "digits with K, M, G or T, e.g. \"16G\"; got "
+                            + size);
         }
         Slurm s = copy();
         s.memoryPerRun = size;
@@ -206,8 +225,8 @@ public final class Slurm extends SweepExecutor {
     }
 
     /**
-     * @param n GPUs of each run as a generic resource ({@code --gres=gpu:N}), at least 1; a
-     *     type (gpu:a100:1) goes through {@link #sbatch}
+     * @param n GPUs of each run as a generic resource ({@code --gres=gpu:N}), at least 1; a type
+     *     (gpu:a100:1) goes through {@link #sbatch}
      * @return a changed executor
      */
     public Slurm gpusPerRun(int n) {
@@ -218,8 +237,8 @@ public final class Slurm extends SweepExecutor {
     }
 
     /**
-     * @param n GPUs of each run as {@code --gpus-per-task=N} (clusters that count GPUs as
-     *     trackable resources rather than gres), at least 1
+     * @param n GPUs of each run as {@code --gpus-per-task=N} (clusters that count GPUs as trackable
+     *     resources rather than gres), at least 1
      * @return a changed executor
      */
     public Slurm gpusPerTask(int n) {
@@ -249,8 +268,10 @@ public final class Slurm extends SweepExecutor {
         List<String> all = new ArrayList<>(sbatch);
         for (String o : options) {
             if (o == null || !o.startsWith("-") || o.contains("\n")) {
-                throw new IllegalArgumentException("an sbatch option starts with '-' and is one "
-                        + "line, e.g. \"--qos=long\"; got " + o);
+                throw new IllegalArgumentException(
+                        "an sbatch option starts with '-' and is one "
+                                + "line, e.g. \"--qos=long\"; got "
+                                + o);
             }
             all.add(o);
         }
@@ -271,8 +292,7 @@ public final class Slurm extends SweepExecutor {
 
     /**
      * @param path the class path on the nodes: the library and its dependencies, the same build
-     *     that plans the sweep (a worker on another build fails, saying so); by default this
-     *     JVM's
+     *     that plans the sweep (a worker on another build fails, saying so); by default this JVM's
      * @return a changed executor
      */
     public Slurm classPath(String path) {
@@ -282,8 +302,8 @@ public final class Slurm extends SweepExecutor {
     }
 
     /**
-     * @param options JVM options of the workers, e.g. "-Xmx8g"; after the defaults (headless,
-     *     DJL offline as here, this JVM's data and cache properties), so they win
+     * @param options JVM options of the workers, e.g. "-Xmx8g"; after the defaults (headless, DJL
+     *     offline as here, this JVM's data and cache properties), so they win
      * @return a changed executor
      */
     public Slurm jvmOptions(String... options) {
@@ -313,8 +333,8 @@ public final class Slurm extends SweepExecutor {
     }
 
     /**
-     * @param dir where the runs' checkpoints go, on storage every node reads and writes; by
-     *     default the store's checkpoint directory
+     * @param dir where the runs' checkpoints go, on storage every node reads and writes; by default
+     *     the store's checkpoint directory
      * @return a changed executor
      */
     public Slurm checkpoints(Path dir) {
@@ -336,9 +356,9 @@ public final class Slurm extends SweepExecutor {
 
     /**
      * Submits and returns at once, without watching: for a login node's command line that ends
-     * after submitting ({@code bin/sweep --detach}). The runs go on; running the sweep again
-     * later watches them (it submits only runs that have no task queued or running) and returns
-     * their results.
+     * after submitting ({@code bin/sweep --detach}). The runs go on; running the sweep again later
+     * watches them (it submits only runs that have no task queued or running) and returns their
+     * results.
      *
      * @return a changed executor
      */
@@ -370,7 +390,9 @@ public final class Slurm extends SweepExecutor {
 
     @Override
     public String describe(int runsLeft) {
-        return "Slurm: a job array of " + runsLeft + (runsLeft == 1 ? " task" : " tasks")
+        return "Slurm: a job array of "
+                + runsLeft
+                + (runsLeft == 1 ? " task" : " tasks")
                 + options();
     }
 
@@ -421,40 +443,50 @@ public final class Slurm extends SweepExecutor {
         }
         runs.forEach(r -> RunData.check(r.config()));
         Map<RunStore, List<PlannedRun>> byStore = new LinkedHashMap<>();
-        runs.forEach(r -> byStore.computeIfAbsent(trainer.store(r), s -> new ArrayList<>())
-                .add(r));
+        runs.forEach(r -> byStore.computeIfAbsent(trainer.store(r), s -> new ArrayList<>()).add(r));
         // Runs whose newest task is still queued or running (a restarted kernel, a second
         // run() of a detached sweep) are watched rather than submitted again.
         Map<PlannedRun, RunTask> earlier = new LinkedHashMap<>();
-        byStore.forEach((store, group) -> group.forEach(r -> store.latestTask(r.config().key())
-                .filter(t -> t.jobId() != null).ifPresent(t -> earlier.put(r, t))));
-        Map<String, String> queued = queue(earlier.values().stream().map(RunTask::jobName)
-                .distinct().toList());
+        byStore.forEach(
+                (store, group) ->
+                        group.forEach(
+                                r ->
+                                        store.latestTask(r.config().key())
+                                                .filter(t -> t.jobId() != null)
+                                                .ifPresent(t -> earlier.put(r, t))));
+        Map<String, String> queued =
+                queue(earlier.values().stream().map(RunTask::jobName).distinct().toList());
         if (queued == null) {
-            throw new IllegalStateException("squeue failed: is this a Slurm cluster's login "
-                    + "node? (sbatch, squeue, scancel and scontrol must be on the PATH)");
+            throw new IllegalStateException(
+                    "squeue failed: is this a Slurm cluster's login "
+                            + "node? (sbatch, squeue, scancel and scontrol must be on the PATH)");
         }
         List<Watched> watched = new ArrayList<>();
         Set<String> jobs = new LinkedHashSet<>();
-        byStore.forEach((store, group) -> {
-            List<PlannedRun> fresh = new ArrayList<>();
-            for (PlannedRun r : group) {
-                RunTask t = earlier.get(r);
-                if (t != null && queued.containsKey(t.taskId())) {
-                    watched.add(new Watched(r, store, t));
-                    jobs.add(t.jobId());
-                } else {
-                    fresh.add(r);
-                }
-            }
-            if (!fresh.isEmpty()) {
-                List<Watched> sent = submit(store, fresh);
-                watched.addAll(sent);
-                jobs.add(sent.get(0).task.jobId());
-            }
-        });
-        progress.note("Slurm job" + (jobs.size() == 1 ? " " : "s ") + String.join(", ", jobs)
-                + "; task logs in " + watched.get(watched.size() - 1).task.logFile().getParent());
+        byStore.forEach(
+                (store, group) -> {
+                    List<PlannedRun> fresh = new ArrayList<>();
+                    for (PlannedRun r : group) {
+                        RunTask t = earlier.get(r);
+                        if (t != null && queued.containsKey(t.taskId())) {
+                            watched.add(new Watched(r, store, t));
+                            jobs.add(t.jobId());
+                        } else {
+                            fresh.add(r);
+                        }
+                    }
+                    if (!fresh.isEmpty()) {
+                        List<Watched> sent = submit(store, fresh);
+                        watched.addAll(sent);
+                        jobs.add(sent.get(0).task.jobId());
+                    }
+                });
+        progress.note(
+                "Slurm job"
+                        + (jobs.size() == 1 ? " " : "s ")
+                        + String.join(", ", jobs)
+                        + "; task logs in "
+                        + watched.get(watched.size() - 1).task.logFile().getParent());
         for (Watched w : watched) {
             show(w, w.store.find(w.key()).orElseThrow(), "PENDING", progress);
         }
@@ -475,15 +507,21 @@ public final class Slurm extends SweepExecutor {
         Instant now = Instant.now();
         List<RunTask> tasks = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
-            tasks.add(new RunTask(jobName, i, runs.get(i).config().key(), null,
-                    logDir.resolve(jobName + "-" + i + ".log"), now));
+            tasks.add(
+                    new RunTask(
+                            jobName,
+                            i,
+                            runs.get(i).config().key(),
+                            null,
+                            logDir.resolve(jobName + "-" + i + ".log"),
+                            now));
         }
         Path script = logDir.resolve(jobName + ".sbatch");
         try {
             Files.createDirectories(logDir);
             Files.createDirectories(checkpointDir);
-            Files.writeString(script, script(store.url(), checkpointDir, logDir, jobName,
-                    runs.size()));
+            Files.writeString(
+                    script, script(store.url(), checkpointDir, logDir, jobName, runs.size()));
             // The store's URL may hold a password.
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
@@ -502,8 +540,17 @@ public final class Slurm extends SweepExecutor {
         List<Watched> out = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             RunTask t = tasks.get(i);
-            out.add(new Watched(runs.get(i), store, new RunTask(t.jobName(), t.index(),
-                    t.runKey(), jobId, t.logFile(), t.submittedAt())));
+            out.add(
+                    new Watched(
+                            runs.get(i),
+                            store,
+                            new RunTask(
+                                    t.jobName(),
+                                    t.index(),
+                                    t.runKey(),
+                                    jobId,
+                                    t.logFile(),
+                                    t.submittedAt())));
         }
         return out;
     }
@@ -551,19 +598,32 @@ public final class Slurm extends SweepExecutor {
         options.addAll(sbatch);
         options.forEach(o -> sb.append("#SBATCH ").append(o).append('\n'));
         Map<String, String> vars = new TreeMap<>();
-        System.getenv().forEach((name, value) -> {
-            if (name.startsWith("EDGEPOPUP_") || PASSED_ON.contains(name)) {
-                vars.put(name, value);
-            }
-        });
+        System.getenv()
+                .forEach(
+                        (name, value) -> {
+                            if (name.startsWith("EDGEPOPUP_") || PASSED_ON.contains(name)) {
+                                vars.put(name, value);
+                            }
+                        });
         Map<String, String> all = new LinkedHashMap<>(vars);
         all.putAll(env);
-        all.forEach((name, value) -> sb.append("export ").append(name).append('=')
-                .append(quote(value)).append('\n'));
+        all.forEach(
+                (name, value) ->
+                        sb.append("export ")
+                                .append(name)
+                                .append('=')
+                                .append(quote(value))
+                                .append('\n'));
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.add("-Djava.awt.headless=true");
-        command.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
+        for (String flag : Launch.jvmFlags()) {
+            // This JVM's own choice of DJL's offline mode reaches the workers.
+            String offline = System.getProperty("ai.djl.offline");
+            command.add(
+                    flag.startsWith("-Dai.djl.offline=") && offline != null
+                            ? "-Dai.djl.offline=" + offline
+                            : flag);
+        }
         for (String p : PROPERTIES) {
             String value = System.getProperty(p);
             if (value != null) {
@@ -571,8 +631,17 @@ public final class Slurm extends SweepExecutor {
             }
         }
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classPath, workerClass, "--store", storeUrl,
-                "--checkpoints", checkpointDir.toString(), "--job", jobName));
+        command.addAll(
+                List.of(
+                        "-cp",
+                        classPath,
+                        workerClass,
+                        "--store",
+                        storeUrl,
+                        "--checkpoints",
+                        checkpointDir.toString(),
+                        "--job",
+                        jobName));
         sb.append("exec");
         command.forEach(c -> sb.append(' ').append(quote(c)));
         sb.append(" --task \"$SLURM_ARRAY_TASK_ID\"\n");
@@ -633,20 +702,26 @@ public final class Slurm extends SweepExecutor {
         if (r.completedEpochs() != w.epochsSeen) {
             List<EpochRecord> epochs = w.store.epochs(w.key());
             w.epochsSeen = r.completedEpochs();
-            w.lastTest = epochs.isEmpty() ? Double.NaN
-                    : epochs.get(epochs.size() - 1).testAccuracy();
+            w.lastTest =
+                    epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).testAccuracy();
         }
-        boolean running = state.equals("RUNNING") || state.equals("COMPLETING")
-                || state.equals("CONFIGURING");
-        progress.remote(w.run, w.task.taskId(), running ? "running" : "pending",
-                r.completedEpochs(), w.lastTest);
+        boolean running =
+                state.equals("RUNNING")
+                        || state.equals("COMPLETING")
+                        || state.equals("CONFIGURING");
+        progress.remote(
+                w.run,
+                w.task.taskId(),
+                running ? "running" : "pending",
+                r.completedEpochs(),
+                w.lastTest);
     }
 
     /**
      * Stores how a run whose task has left the queue ended: a worker that stored its end is
      * believed; a task that ended without a word (killed, out of memory, a crash) makes its run
-     * failed, or interrupted if it was cancelled. A failed run's error gets Slurm's state and
-     * exit code and the task log's last lines.
+     * failed, or interrupted if it was cancelled. A failed run's error gets Slurm's state and exit
+     * code and the task log's last lines.
      */
     private RunRecord settle(Watched w, RunRecord r, boolean stopping) {
         RunStatus status = r.status();
@@ -657,19 +732,30 @@ public final class Slurm extends SweepExecutor {
         Matcher state = STATE.matcher(shown.out());
         Matcher exit = EXIT.matcher(shown.out());
         String slurmState = shown.ok() && state.find() ? state.group(1) : null;
-        String end = "Slurm task " + w.task.taskId() + (slurmState == null ? " ended"
-                : " ended " + slurmState) + (shown.ok() && exit.find()
-                        ? (exit.group(2).equals("0") ? ", exit code " + exit.group(1)
-                                : ", signal " + exit.group(2)) : "");
+        String end =
+                "Slurm task "
+                        + w.task.taskId()
+                        + (slurmState == null ? " ended" : " ended " + slurmState)
+                        + (shown.ok() && exit.find()
+                                ? (exit.group(2).equals("0")
+                                        ? ", exit code " + exit.group(1)
+                                        : ", signal " + exit.group(2))
+                                : "");
         String log = "; its log " + w.task.logFile() + tail(w.task.logFile());
         boolean cancelled = slurmState != null && slurmState.startsWith("CANCELLED");
         if (status == RunStatus.FAILED) {
             w.store.markFailed(w.key(), r.errorMessage() + "\n" + end + log);
         } else if (status == RunStatus.INTERRUPTED) {
             if ("TIMEOUT".equals(slurmState)) {
-                w.store.markFailed(w.key(), end + ": the run reached its time limit" + (time
-                        == null ? "" : " (" + time + ")") + " after epoch " + r.checkpointEpoch()
-                        + "; run the sweep again to continue from there, or give it more time");
+                w.store.markFailed(
+                        w.key(),
+                        end
+                                + ": the run reached its time limit"
+                                + (time == null ? "" : " (" + time + ")")
+                                + " after epoch "
+                                + r.checkpointEpoch()
+                                + "; run the sweep again to continue from there, or give it more"
+                                + " time");
             }
         } else if (stopping || cancelled) {
             w.store.markInterrupted(w.key());
@@ -688,8 +774,8 @@ public final class Slurm extends SweepExecutor {
             f.readFully(bytes);
             String[] lines = new String(bytes, StandardCharsets.UTF_8).strip().split("\\R");
             int first = Math.max(0, lines.length - LOG_LINES);
-            return ", last lines:\n" + String.join("\n",
-                    List.of(lines).subList(first, lines.length));
+            return ", last lines:\n"
+                    + String.join("\n", List.of(lines).subList(first, lines.length));
         } catch (IOException e) {
             return " cannot be read here (" + e.getMessage() + ")";
         }
@@ -707,8 +793,13 @@ public final class Slurm extends SweepExecutor {
         if (jobNames.isEmpty()) {
             return out;
         }
-        Command q = run("squeue", "--noheader", "--array", "--name=" + String.join(",", jobNames),
-                "--format=%i %T");
+        Command q =
+                run(
+                        "squeue",
+                        "--noheader",
+                        "--array",
+                        "--name=" + String.join(",", jobNames),
+                        "--format=%i %T");
         if (!q.ok()) {
             return null;
         }
@@ -728,7 +819,10 @@ public final class Slurm extends SweepExecutor {
         }
 
         String describe() {
-            return String.join(" ", command) + " exited " + status + ": "
+            return String.join(" ", command)
+                    + " exited "
+                    + status
+                    + ": "
                     + (err.isBlank() ? out : err).strip();
         }
     }
@@ -739,15 +833,20 @@ public final class Slurm extends SweepExecutor {
             Path out = Files.createTempFile("slurm", ".out");
             Path err = Files.createTempFile("slurm", ".err");
             try {
-                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile())
-                        .redirectError(err.toFile()).start();
+                Process p =
+                        new ProcessBuilder(cmd)
+                                .redirectOutput(out.toFile())
+                                .redirectError(err.toFile())
+                                .start();
                 boolean interrupted = false;
                 long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
                 // Waits through interrupts: a half-done sbatch or scancel must not be lost.
                 while (true) {
                     try {
-                        if (p.waitFor(Math.max(1, deadline - System.nanoTime()),
-                                TimeUnit.NANOSECONDS) || System.nanoTime() > deadline) {
+                        if (p.waitFor(
+                                        Math.max(1, deadline - System.nanoTime()),
+                                        TimeUnit.NANOSECONDS)
+                                || System.nanoTime() > deadline) {
                             break;
                         }
                     } catch (InterruptedException e) {
@@ -759,11 +858,11 @@ public final class Slurm extends SweepExecutor {
                 }
                 if (p.isAlive()) {
                     p.destroyForcibly();
-                    return new Command(cmd, -1, "", "no answer in "
-                            + COMMAND_TIMEOUT.toSeconds() + " s");
+                    return new Command(
+                            cmd, -1, "", "no answer in " + COMMAND_TIMEOUT.toSeconds() + " s");
                 }
-                return new Command(cmd, p.exitValue(), Files.readString(out),
-                        Files.readString(err));
+                return new Command(
+                        cmd, p.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -779,8 +878,11 @@ public final class Slurm extends SweepExecutor {
 
     private static String word(String value, String what) {
         if (value == null || !value.matches("[A-Za-z0-9_.,:+-]+")) {
-            throw new IllegalArgumentException(what + " must be a Slurm name (letters, digits, "
-                    + "_ . , : + -), got " + value);
+            throw new IllegalArgumentException(
+                    what
+                            + " must be a Slurm name (letters, digits, "
+                            + "_ . , : + -), got "
+                            + value);
         }
         return value;
     }
@@ -794,7 +896,6 @@ public final class Slurm extends SweepExecutor {
 
     @Override
     public String toString() {
-        return "Slurm(" + (partition == null ? "default partition" : "") + options().strip()
-                + ")";
+        return "Slurm(" + (partition == null ? "default partition" : "") + options().strip() + ")";
     }
 }

@@ -27,10 +27,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The program each task of a sweep's Slurm job array runs ({@link Slurm} writes the command
- * line): it reads its run from the store by the array index, trains it on the device Slurm gave
- * the task, writes every epoch and the result to the store, and continues from the run's
- * checkpoint when the task is requeued or the run is sent again.
+ * The program each task of a sweep's Slurm job array runs ({@link Slurm} writes the command line):
+ * it reads its run from the store by the array index, trains it on the device Slurm gave the task,
+ * writes every epoch and the result to the store, and continues from the run's checkpoint when the
+ * task is requeued or the run is sent again.
  *
  * <pre>
  * java -cp CLASSPATH dev.edgepopup.sweep.SlurmWorker --store JDBC_URL --checkpoints DIR
@@ -40,14 +40,14 @@ import java.util.Objects;
  *
  * <p>It says in one line each where libtorch comes from ({@code PYTORCH_LIBRARY_PATH}, or DJL's
  * cache in {@code ENGINE_CACHE_DIR}) and which device it trains on: the first GPU that {@code
- * CUDA_VISIBLE_DEVICES} leaves visible, the CPU when Slurm gave none or PyTorch cannot use it.
- * It trains on {@code SLURM_CPUS_PER_TASK} threads (all cores without it). The data comes from
- * the usual locations ({@code EDGEPOPUP_FASHION_MNIST}, ...); a run whose data, natives or
- * library build this node lacks is stored as failed with the reason. SIGTERM (scancel, the time
- * limit) stops the run at its next batch and stores it as interrupted, resumable.
+ * CUDA_VISIBLE_DEVICES} leaves visible, the CPU when Slurm gave none or PyTorch cannot use it. It
+ * trains on {@code SLURM_CPUS_PER_TASK} threads (all cores without it). The data comes from the
+ * usual locations ({@code EDGEPOPUP_FASHION_MNIST}, ...); a run whose data, natives or library
+ * build this node lacks is stored as failed with the reason. SIGTERM (scancel, the time limit)
+ * stops the run at its next batch and stores it as interrupted, resumable.
  *
- * <p>Exit status: 0 finished (or found finished), 1 failed, 2 bad arguments or no such task,
- * 130 interrupted.
+ * <p>Exit status: 0 finished (or found finished), 1 failed, 2 bad arguments or no such task, 130
+ * interrupted.
  */
 public final class SlurmWorker {
     /** The exit status of a run stopped by SIGTERM, as {@code bin/train}'s Ctrl-C. */
@@ -74,8 +74,8 @@ public final class SlurmWorker {
      * @param log where the task's log lines go
      * @return the exit status
      */
-    static int run(String[] args, List<TrainingListener> extra, Map<String, String> env,
-            PrintStream log) {
+    static int run(
+            String[] args, List<TrainingListener> extra, Map<String, String> env, PrintStream log) {
         String store = null;
         Path checkpoints = null;
         String job = null;
@@ -93,7 +93,9 @@ public final class SlurmWorker {
                 }
             }
         }
-        if (args.length % 2 != 0 || store == null || checkpoints == null
+        if (args.length % 2 != 0
+                || store == null
+                || checkpoints == null
                 || (job == null) == (key == null)) {
             return usage(log, "give --store, --checkpoints and either --job or --run");
         }
@@ -104,15 +106,18 @@ public final class SlurmWorker {
             }
             task = Integer.valueOf(index);
         }
-        log.printf("worker: %s on %s, %d CPU%s%n", job == null ? "run " + key
-                : "task " + task + " of " + job + slurmTask(env), host(),
-                threads(env), threads(env) == 1 ? "" : "s");
+        log.printf(
+                "worker: %s on %s, %d CPU%s%n",
+                job == null ? "run " + key : "task " + task + " of " + job + slurmTask(env),
+                host(),
+                threads(env),
+                threads(env) == 1 ? "" : "s");
         try (RunStore runs = RunStore.open(store, checkpoints)) {
             if (job != null) {
                 RunTask t = runs.task(job, task).orElse(null);
                 if (t == null) {
-                    log.println("worker: the store " + store + " has no task " + task + " of "
-                            + job);
+                    log.println(
+                            "worker: the store " + store + " has no task " + task + " of " + job);
                     return 2;
                 }
                 key = t.runKey();
@@ -130,16 +135,29 @@ public final class SlurmWorker {
         }
     }
 
-    private static int train(RunStore runs, RunConfig c, List<TrainingListener> extra,
-            Map<String, String> env, PrintStream log) {
+    private static int train(
+            RunStore runs,
+            RunConfig c,
+            List<TrainingListener> extra,
+            Map<String, String> env,
+            PrintStream log) {
         String key = c.key();
-        log.printf("worker: run %s: %s, %d epochs on %s, tested on %s%n", key,
-                SweepProgress.label(c), c.recipe().epochs(), c.trainSet(), c.testSet());
+        log.printf(
+                "worker: run %s: %s, %d epochs on %s, tested on %s%n",
+                key, SweepProgress.label(c), c.recipe().epochs(), c.trainSet(), c.testSet());
         String library = LibraryVersion.current();
         if (!Objects.equals(library, c.library())) {
-            return failed(runs, key, log, "this node runs the library " + library + ", but the "
-                    + "run was planned with " + c.library() + ": give the nodes the build that "
-                    + "planned the sweep (Slurm.classPath)");
+            return failed(
+                    runs,
+                    key,
+                    log,
+                    "this node runs the library "
+                            + library
+                            + ", but the "
+                            + "run was planned with "
+                            + c.library()
+                            + ": give the nodes the build that "
+                            + "planned the sweep (Slurm.classPath)");
         }
         log.println("worker: " + natives(env));
         String device;
@@ -147,34 +165,53 @@ public final class SlurmWorker {
             device = device(env);
             Threads.set(threads(env));
         } catch (EngineException | UnsatisfiedLinkError e) {
-            return failed(runs, key, log, "could not load libtorch on " + host() + ": " + e
-                    + "; " + natives(env) + ". Compute nodes without internet need one of: a DJL "
-                    + "cache on shared storage, filled once from a login node (ENGINE_CACHE_DIR),"
-                    + " or a libtorch 2.7.1 that the cluster has (PYTORCH_LIBRARY_PATH)");
+            return failed(
+                    runs,
+                    key,
+                    log,
+                    "could not load libtorch on "
+                            + host()
+                            + ": "
+                            + e
+                            + "; "
+                            + natives(env)
+                            + ". Compute nodes without internet need one of: a DJL cache on shared"
+                            + " storage, filled once from a login node (ENGINE_CACHE_DIR), or a"
+                            + " libtorch 2.7.1 that the cluster has (PYTORCH_LIBRARY_PATH)");
         }
         log.println("worker: " + device);
         ImageSource[] data;
         try {
             data = RunData.open(c);
         } catch (MissingDataException | IOException | IllegalStateException e) {
-            return failed(runs, key, log, "no usable data on " + host() + ": "
-                    + e.getMessage());
+            return failed(runs, key, log, "no usable data on " + host() + ": " + e.getMessage());
         }
         List<TrainingListener> listeners = new ArrayList<>();
-        listeners.add(new TrainingListener() {
-            @Override
-            public void onStart(int firstEpoch, int epochs) {
-                log.println(firstEpoch == 1 ? "worker: starting at epoch 1"
-                        : "worker: continuing from the checkpoint of epoch " + (firstEpoch - 1));
-            }
+        listeners.add(
+                new TrainingListener() {
+                    @Override
+                    public void onStart(int firstEpoch, int epochs) {
+                        log.println(
+                                firstEpoch == 1
+                                        ? "worker: starting at epoch 1"
+                                        : "worker: continuing from the checkpoint of epoch "
+                                                + (firstEpoch - 1));
+                    }
 
-            @Override
-            public void onEpoch(EpochRecord r, int epochs) {
-                log.printf(Locale.ROOT, "worker: epoch %d/%d: train loss %.4f, train acc %.4f, "
-                                + "test acc %.4f, %.0f images/s%n", r.epoch(), epochs,
-                        r.trainLoss(), r.trainAccuracy(), r.testAccuracy(), r.imagesPerSecond());
-            }
-        });
+                    @Override
+                    public void onEpoch(EpochRecord r, int epochs) {
+                        log.printf(
+                                Locale.ROOT,
+                                "worker: epoch %d/%d: train loss %.4f, train acc %.4f, "
+                                        + "test acc %.4f, %.0f images/s%n",
+                                r.epoch(),
+                                epochs,
+                                r.trainLoss(),
+                                r.trainAccuracy(),
+                                r.testAccuracy(),
+                                r.imagesPerSecond());
+                    }
+                });
         listeners.addAll(extra);
         // The hook holds SIGTERM's exit until the run is stored as interrupted and said so.
         try (InterruptOnExit ignored = new InterruptOnExit(KILL_WAIT)) {
@@ -198,18 +235,30 @@ public final class SlurmWorker {
     private static int report(RunRecord end, PrintStream log) {
         switch (end.status()) {
             case FINISHED -> {
-                log.printf(Locale.ROOT, "worker: run %s finished: test accuracy %.4f%n",
-                        end.key(), end.finalTestAccuracy());
+                log.printf(
+                        Locale.ROOT,
+                        "worker: run %s finished: test accuracy %.4f%n",
+                        end.key(),
+                        end.finalTestAccuracy());
                 return 0;
             }
             case INTERRUPTED -> {
-                log.println("worker: run " + end.key() + " interrupted after epoch "
-                        + end.checkpointEpoch() + "; it continues from there when sent again");
+                log.println(
+                        "worker: run "
+                                + end.key()
+                                + " interrupted after epoch "
+                                + end.checkpointEpoch()
+                                + "; it continues from there when sent again");
                 return INTERRUPTED;
             }
             default -> {
-                log.println("worker: run " + end.key() + " " + end.status().columnValue() + ": "
-                        + end.errorMessage());
+                log.println(
+                        "worker: run "
+                                + end.key()
+                                + " "
+                                + end.status().columnValue()
+                                + ": "
+                                + end.errorMessage());
                 return 1;
             }
         }
@@ -228,16 +277,23 @@ public final class SlurmWorker {
     static String natives(Map<String, String> env) {
         String lib = env.get("PYTORCH_LIBRARY_PATH");
         if (lib != null && !lib.isBlank()) {
-            return "libtorch: the cluster's own, PYTORCH_LIBRARY_PATH=" + lib + " (version "
-                    + env.getOrDefault("PYTORCH_VERSION", "not set") + ", flavor "
-                    + env.getOrDefault("PYTORCH_FLAVOR", "not set") + ")";
+            return "libtorch: the cluster's own, PYTORCH_LIBRARY_PATH="
+                    + lib
+                    + " (version "
+                    + env.getOrDefault("PYTORCH_VERSION", "not set")
+                    + ", flavor "
+                    + env.getOrDefault("PYTORCH_FLAVOR", "not set")
+                    + ")";
         }
         String cache = System.getProperty("ENGINE_CACHE_DIR", env.get("ENGINE_CACHE_DIR"));
         if (cache == null || cache.isBlank()) {
             cache = Path.of(System.getProperty("user.home"), ".djl.ai") + " (the default)";
         }
-        return "libtorch: DJL's cache in " + cache + (Boolean.getBoolean("ai.djl.offline")
-                ? ", offline (filled beforehand, e.g. from a login node)" : ", may download");
+        return "libtorch: DJL's cache in "
+                + cache
+                + (Boolean.getBoolean("ai.djl.offline")
+                        ? ", offline (filled beforehand, e.g. from a login node)"
+                        : ", may download");
     }
 
     /**
@@ -258,15 +314,24 @@ public final class SlurmWorker {
         if (d.device().isGpu()) {
             return d.line() + " (" + engine + "; CUDA_VISIBLE_DEVICES=" + given + ")";
         }
-        return "training on " + d.device() + ", not on the GPU Slurm gave this task "
-                + "(CUDA_VISIBLE_DEVICES=" + given + "): " + d.reason() + " (" + engine + ")";
+        return "training on "
+                + d.device()
+                + ", not on the GPU Slurm gave this task "
+                + "(CUDA_VISIBLE_DEVICES="
+                + given
+                + "): "
+                + d.reason()
+                + " ("
+                + engine
+                + ")";
     }
 
     /** The intra-op threads: Slurm's CPUs per task, else every core. */
     private static int threads(Map<String, String> env) {
         String cpus = env.get("SLURM_CPUS_PER_TASK");
         return cpus != null && cpus.matches("\\d+") && Integer.parseInt(cpus) > 0
-                ? Integer.parseInt(cpus) : Runtime.getRuntime().availableProcessors();
+                ? Integer.parseInt(cpus)
+                : Runtime.getRuntime().availableProcessors();
     }
 
     /** ", Slurm task 1234_5", or nothing outside Slurm. */
@@ -285,8 +350,11 @@ public final class SlurmWorker {
     }
 
     private static int usage(PrintStream log, String problem) {
-        log.println("worker: " + problem + "; usage: SlurmWorker --store JDBC_URL --checkpoints "
-                + "DIR (--job NAME [--task N] | --run KEY)");
+        log.println(
+                "worker: "
+                        + problem
+                        + "; usage: SlurmWorker --store JDBC_URL --checkpoints "
+                        + "DIR (--job NAME [--task N] | --run KEY)");
         return 2;
     }
 }

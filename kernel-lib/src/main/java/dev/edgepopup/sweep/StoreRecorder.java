@@ -9,9 +9,9 @@ import dev.edgepopup.train.TrainingListener;
  * training goes on), and which epoch the checkpoint file holds.
  *
  * <p>The training loop calls {@code onEpoch} before it writes that epoch's checkpoint, so the
- * checkpoint is known to be written only at the next callback (the next batch) or once
- * {@link dev.edgepopup.train.Training#run()} has returned; the sweep calls
- * {@link #checkpointWritten()} then.
+ * checkpoint is known to be written only at the next callback (the next batch) or once {@link
+ * dev.edgepopup.train.Training#run()} has returned; the sweep calls {@link #checkpointWritten()}
+ * then.
  */
 final class StoreRecorder implements TrainingListener {
     private final RunStore store;
@@ -29,7 +29,12 @@ final class StoreRecorder implements TrainingListener {
     }
 
     @Override
-    public void onBatch(int epoch, int batch, int batches, double loss, double accuracy,
+    public void onBatch(
+            int epoch,
+            int batch,
+            int batches,
+            double loss,
+            double accuracy,
             double imagesPerSecond) {
         checkpointWritten();
     }

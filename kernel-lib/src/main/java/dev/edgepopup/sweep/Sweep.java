@@ -1,8 +1,8 @@
 package dev.edgepopup.sweep;
 
 import dev.edgepopup.data.Datasets;
-import dev.edgepopup.display.Display;
 import dev.edgepopup.data.ImageSource;
+import dev.edgepopup.display.Display;
 import dev.edgepopup.init.Init;
 import dev.edgepopup.nn.LayerShape;
 import dev.edgepopup.nn.NetSpec;
@@ -12,19 +12,20 @@ import dev.edgepopup.store.RunConfig;
 import dev.edgepopup.store.RunRecord;
 import dev.edgepopup.store.RunStatus;
 import dev.edgepopup.store.RunStore;
-import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.Recipe;
+import dev.edgepopup.train.Threads;
 import dev.edgepopup.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
-import java.util.TreeSet;
-import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -35,32 +36,32 @@ import java.util.function.UnaryOperator;
  * SweepResult r = Sweep.over()
  *         .nets("conv2", "conv4").keeps(0.1, 0.3, 0.5, 0.7, 0.9)
  *         .inits(Init.SIGNED_KAIMING_CONSTANT, Init.KAIMING_NORMAL)
- *         .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD)
+ *         .approaches(Approach.EDGE_POPUP, Approach.DENSE_SGD)
  *         .seeds(1, 2, 3).recipe(rec -> rec.epochs(2))
  *         .data(data).store(store).run();
  * }</pre>
  *
- * <p>Every combination of net, width, k, init and approach is one configuration; with each seed
- * it is one run (seed s: weight seed s, score seed s + 1, data seed s). The recipe is the paper's
- * for the approach and net ({@link Approach#recipe}), then the {@link #recipe} override. k does
- * not change a dense or Zhou run unless its init is a scaled one (which divides by k), so those
- * runs use k = 1 and run once instead of once per k.
+ * <p>Every combination of net, width, k, init and approach is one configuration; with each seed it
+ * is one run (seed s: weight seed s, score seed s + 1, data seed s). The recipe is the paper's for
+ * the approach and net ({@link Approach#recipe}), then the {@link #recipe} override. k does not
+ * change a dense or Zhou run unless its init is a scaled one (which divides by k), so those runs
+ * use k = 1 and run once instead of once per k.
  *
  * <p>{@link #run()} starts the runs in plan order, seed by seed (every configuration at the first
  * seed, then at the second, ...: a sweep stopped halfway already covers the whole grid), on the
- * executor of {@link #on} ({@link Local#auto()} by default: on a CPU several runs at once, each
- * on its own thread, when several are left). It skips runs the store has finished, resumes
- * unfinished ones from their checkpoint (the last finished epoch; a run killed before its first
- * checkpoint starts again), and records every finished epoch as it happens. An interrupt of the
- * calling thread stops every active run at its next batch: they stay resumable and the partial
- * result comes back. A run whose loss becomes NaN is stored as failed and the sweep goes on;
- * failed runs are tried again by the next {@code run()}. In a notebook one live display shows the
- * whole sweep ({@link #progress}).
+ * executor of {@link #on} ({@link Local#auto()} by default: on a CPU several runs at once, each on
+ * its own thread, when several are left). It skips runs the store has finished, resumes unfinished
+ * ones from their checkpoint (the last finished epoch; a run killed before its first checkpoint
+ * starts again), and records every finished epoch as it happens. An interrupt of the calling thread
+ * stops every active run at its next batch: they stay resumable and the partial result comes back.
+ * A run whose loss becomes NaN is stored as failed and the sweep goes on; failed runs are tried
+ * again by the next {@code run()}. In a notebook one live display shows the whole sweep ({@link
+ * #progress}).
  *
  * <p>Every run computes the fastest way this machine affords unless told otherwise ({@link
  * #precision}, {@link #channelsLast}): bfloat16 where {@link Precision#fastest()} says so,
- * channels-last for nets with convolutions. The arithmetic used and the library's version are
- * part of each run's configuration ({@link RunConfig}), so neither a changed library nor another
+ * channels-last for nets with convolutions. The arithmetic used and the library's version are part
+ * of each run's configuration ({@link RunConfig}), so neither a changed library nor another
  * machine's arithmetic shows stored numbers as its own.
  *
  * <p>Two sweeps may share a store, from one JVM or several, as long as they do not train the same
@@ -79,18 +80,23 @@ public final class Sweep {
     private RunStore store;
     private Function<RunConfig, ? extends TrainingListener> listeners;
     private SweepExecutor executor = Local.auto();
+
     /** null: {@link Precision#fastest()}. */
     private Precision precision;
+
     /** null: for nets with convolutions. */
     private Boolean channelsLast;
+
     /** null: when a notebook shows displays. */
     private Boolean progress;
+
+    private Consumer<String> notes = System.err::println;
 
     private Sweep() {}
 
     /**
-     * Starts a sweep. Defaults: FC, width 1, k = 0.5, signed Kaiming constant, edge-popup, seed
-     * 1, the paper's recipe unchanged. {@link #data} and {@link #store} must be set.
+     * Starts a sweep. Defaults: FC, width 1, k = 0.5, signed Kaiming constant, edge-popup, seed 1,
+     * the paper's recipe unchanged. {@link #data} and {@link #store} must be set.
      *
      * @return a sweep to configure
      */
@@ -145,9 +151,20 @@ public final class Sweep {
      * @param values what to train: edge-popup, dense with SGD, dense with Adam, Zhou
      * @return this
      */
-    public Sweep methods(Approach... values) {
-        this.approaches = List.copyOf(nonEmpty(Arrays.asList(values), "methods"));
+    public Sweep approaches(Approach... values) {
+        this.approaches = List.copyOf(nonEmpty(Arrays.asList(values), "approaches"));
         return this;
+    }
+
+    /**
+     * @param values what to train
+     * @return this
+     * @deprecated the values are {@link Approach}es, not {@link dev.edgepopup.nn.Method}s: use
+     *     {@link #approaches}; kept until the notebooks call that
+     */
+    @Deprecated
+    public Sweep methods(Approach... values) {
+        return approaches(values);
     }
 
     /**
@@ -163,8 +180,8 @@ public final class Sweep {
     }
 
     /**
-     * Changes the paper's recipe of every run, e.g. {@code r -> r.epochs(2)}. The changed recipe
-     * is part of each run's configuration, so a different override means different runs.
+     * Changes the paper's recipe of every run, e.g. {@code r -> r.epochs(2)}. The changed recipe is
+     * part of each run's configuration, so a different override means different runs.
      *
      * @param override applied to the approach's recipe
      * @return this
@@ -184,8 +201,8 @@ public final class Sweep {
     }
 
     /**
-     * @param train training data (an {@link dev.edgepopup.data.ImageFolder}, say); the nets'
-     *     input follows it, and its name and size are part of each run's configuration
+     * @param train training data (an {@link dev.edgepopup.data.ImageFolder}, say); the nets' input
+     *     follows it, and its name and size are part of each run's configuration
      * @param test test data, evaluated after every epoch
      * @return this
      */
@@ -205,8 +222,8 @@ public final class Sweep {
     }
 
     /**
-     * Adds a listener of your own to every run that trains (not to skipped runs), e.g. a log;
-     * the sweep's own display ({@link #progress}) needs none. Runs call it on their own threads,
+     * Adds a listener of your own to every run that trains (not to skipped runs), e.g. a log; the
+     * sweep's own display ({@link #progress}) needs none. Runs call it on their own threads,
      * several at once when the executor trains several runs at once.
      *
      * @param factory makes a listener for a run's configuration; replaces an earlier one
@@ -244,8 +261,8 @@ public final class Sweep {
     }
 
     /**
-     * @param on whether every run stores images channels-last; by default nets with
-     *     convolutions do (oneDNN's fastest format on CPUs) and FC nets do not
+     * @param on whether every run stores images channels-last; by default nets with convolutions do
+     *     (oneDNN's fastest format on CPUs) and FC nets do not
      * @return this
      */
     public Sweep channelsLast(boolean on) {
@@ -265,14 +282,24 @@ public final class Sweep {
     }
 
     /**
+     * @param receiver where lines about the sweep go that are neither progress nor results, e.g.
+     *     why bf16 falls back to fp32; by default stderr, which a notebook shows under the cell
+     * @return this
+     */
+    public Sweep notes(Consumer<String> receiver) {
+        this.notes = Objects.requireNonNull(receiver);
+        return this;
+    }
+
+    /**
      * The planned runs, in training order: seed by seed, then net, width, k, init, approach.
      *
      * @return one configuration per run, without duplicates
      */
     public List<RunConfig> configurations() {
         Objects.requireNonNull(train, "data: call data(...) first");
-        Precision used = precision == null ? Precision.fastest()
-                : precision.resolve(false, line -> { });
+        Precision used =
+                precision == null ? Precision.fastest() : precision.resolve(false, line -> {});
         Map<String, RunConfig> plan = new LinkedHashMap<>();
         for (long seed : seeds) {
             for (String arch : nets) {
@@ -291,13 +318,25 @@ public final class Sweep {
         return List.copyOf(plan.values());
     }
 
-    private RunConfig config(String arch, double width, double keep, Init init, Approach a,
-            long seed, Precision used) {
-        boolean scaled = init == Init.SCALED_KAIMING_NORMAL
-                || init == Init.SCALED_SIGNED_KAIMING_CONSTANT;
-        NetSpec spec = Nets.of(arch).inputOf(train).width(width)
-                .keep(a.usesKeep() || scaled ? keep : 1).init(init).method(a.method())
-                .seed(seed).spec();
+    private RunConfig config(
+            String arch,
+            double width,
+            double keep,
+            Init init,
+            Approach a,
+            long seed,
+            Precision used) {
+        boolean scaled =
+                init == Init.SCALED_KAIMING_NORMAL || init == Init.SCALED_SIGNED_KAIMING_CONSTANT;
+        NetSpec spec =
+                Nets.of(arch)
+                        .inputOf(train)
+                        .width(width)
+                        .keep(a.usesKeep() || scaled ? keep : 1)
+                        .init(init)
+                        .method(a.method())
+                        .seed(seed)
+                        .spec();
         Recipe r = Objects.requireNonNull(recipe.apply(a.recipe(arch)), "recipe override");
         boolean convs = spec.layers().stream().anyMatch(LayerShape::conv);
         return RunConfig.of(spec, r, seed, train, test)
@@ -314,9 +353,9 @@ public final class Sweep {
     }
 
     /**
-     * Trains several sweeps' runs in one go, on the first sweep's executor and under one
-     * display, so that runs of different sweeps (an edge-popup grid and its dense baselines,
-     * say) train at the same time. A run that several sweeps plan trains once.
+     * Trains several sweeps' runs in one go, on the first sweep's executor and under one display,
+     * so that runs of different sweeps (an edge-popup grid and its dense baselines, say) train at
+     * the same time. A run that several sweeps plan trains once.
      *
      * @param sweeps the sweeps, each with its data and store set
      * @return each sweep's result, in the order given
@@ -333,7 +372,7 @@ public final class Sweep {
         for (Sweep sweep : sweeps) {
             Objects.requireNonNull(sweep.store, "store: call store(...) first");
             if (sweep.precision != null) {
-                sweep.precision.resolve(false, System.err::println); // says once why bf16 falls back
+                sweep.precision.resolve(false, sweep.notes); // says once why bf16 falls back
             }
             List<RunConfig> plan = sweep.configurations();
             plans.add(plan);
@@ -351,38 +390,45 @@ public final class Sweep {
             }
         }
         Sweep first = sweeps[0];
-        SweepProgress shown = new SweepProgress(planned, stored.size(), toTrain,
-                first.executor.describe(toTrain.size()),
-                first.progress == null ? Display.attached() : first.progress, System::nanoTime);
+        SweepProgress shown =
+                new SweepProgress(
+                        planned,
+                        stored.size(),
+                        toTrain,
+                        first.executor.describe(toTrain.size()),
+                        first.progress == null ? Display.attached() : first.progress,
+                        System::nanoTime);
         Set<String> reusedNow = ConcurrentHashMap.newKeySet();
-        SweepExecutor.Trainer trainer = new SweepExecutor.Trainer() {
-            @Override
-            public RunRecord train(PlannedRun run, int threads) {
-                Sweep sweep = owner.get(run.config().key());
-                RunRecord r = sweep.store.find(run.config().key()).orElse(null);
-                if (r != null && r.status() == RunStatus.FINISHED) {
-                    shown.reusedNow(run); // another sweep finished it meanwhile
-                    reusedNow.add(r.key());
-                    return r;
-                }
-                // Everything the run computes, the kept fraction's sum after training included,
-                // on its own thread count: sums in another count round differently.
-                int before = Threads.get();
-                Threads.set(threads);
-                try {
-                    r = sweep.train(run.config(), shown.listener(run));
-                } finally {
-                    Threads.set(before);
-                }
-                shown.ended(run, r);
-                return r;
-            }
+        SweepExecutor.Trainer trainer =
+                new SweepExecutor.Trainer() {
+                    @Override
+                    public RunRecord train(PlannedRun run, int threads) {
+                        Sweep sweep = owner.get(run.config().key());
+                        RunRecord r = sweep.store.find(run.config().key()).orElse(null);
+                        if (r != null && r.status() == RunStatus.FINISHED) {
+                            shown.reusedNow(run); // another sweep finished it meanwhile
+                            reusedNow.add(r.key());
+                            return r;
+                        }
+                        // Everything the run computes, the kept fraction's sum after training
+                        // included,
+                        // on its own thread count: sums in another count round differently.
+                        int before = Threads.get();
+                        Threads.set(threads);
+                        try {
+                            r = sweep.train(run.config(), shown.listener(run));
+                        } finally {
+                            Threads.set(before);
+                        }
+                        shown.ended(run, r);
+                        return r;
+                    }
 
-            @Override
-            public RunStore store(PlannedRun run) {
-                return owner.get(run.config().key()).store;
-            }
-        };
+                    @Override
+                    public RunStore store(PlannedRun run) {
+                        return owner.get(run.config().key()).store;
+                    }
+                };
         SweepExecutor.Outcome o = first.executor.execute(toTrain, trainer, shown);
         Map<String, RunRecord> ran = new LinkedHashMap<>();
         o.records().forEach(r -> ran.put(r.key(), r));
@@ -402,20 +448,21 @@ public final class Sweep {
                     reached.add(r);
                 }
             }
-            results.add(new SweepResult(reached, plan.size(), o.stopped(), trained,
-                    reached.size() - trained));
+            results.add(
+                    new SweepResult(
+                            reached, plan.size(), o.stopped(), trained, reached.size() - trained));
         }
         return results;
     }
 
     /**
-     * What running these sweeps together costs, for a notebook to print before it trains: the
-     * runs (and how many the store holds already), their epochs and images, and how this
-     * machine trains them.
+     * What running these sweeps together costs, for a notebook to print before it trains: the runs
+     * (and how many the store holds already), their epochs and images, and how this machine trains
+     * them.
      *
      * @param sweeps the sweeps, each with its data and store set
-     * @return e.g. "14 runs, 2 of them in the run store: 4 epochs over 10,000 training images
-     *     each, 480,000 images to train; 2 runs at once, 1 thread each"
+     * @return e.g. "14 runs, 2 of them in the run store: 4 epochs over 10,000 training images each,
+     *     480,000 images to train; 2 runs at once, 1 thread each"
      */
     public static String plan(Sweep... sweeps) {
         Map<String, RunConfig> runs = new LinkedHashMap<>();
@@ -441,11 +488,16 @@ public final class Sweep {
             }
         }
         long inStore = runs.size() - toTrain;
-        return String.format(Locale.ROOT, "%d runs%s: %s epochs over %s training images each, "
-                        + "%,d images to train%s", runs.size(),
+        return String.format(
+                Locale.ROOT,
+                "%d runs%s: %s epochs over %s training images each, " + "%,d images to train%s",
+                runs.size(),
                 inStore == 0 ? "" : ", " + inStore + " of them in the run store",
-                String.join(" or ", epochs), String.join(" or ", sizes), images,
-                toTrain == 0 ? " (nothing: every run is stored)"
+                String.join(" or ", epochs),
+                String.join(" or ", sizes),
+                images,
+                toTrain == 0
+                        ? " (nothing: every run is stored)"
                         : "; " + sweeps[0].executor.describe((int) toTrain));
     }
 

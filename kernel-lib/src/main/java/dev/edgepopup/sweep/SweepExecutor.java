@@ -5,12 +5,12 @@ import dev.edgepopup.store.RunStore;
 import java.util.List;
 
 /**
- * Where and how a sweep trains the runs its store has not finished ({@link Sweep#on}):
- * {@link Local} trains them in this JVM, several at once where that is faster; {@link Slurm} as
- * a job array on a Slurm cluster, watched from here through the store. Whatever the
- * executor, every run's epochs and results go to the sweep's store as they happen, an interrupt
- * of the calling thread (a notebook's stop button) stops every active run at its next batch and
- * leaves it resumable, and a run that fails is stored as failed while the others go on.
+ * Where and how a sweep trains the runs its store has not finished ({@link Sweep#on}): {@link
+ * Local} trains them in this JVM, several at once where that is faster; {@link Slurm} as a job
+ * array on a Slurm cluster, watched from here through the store. Whatever the executor, every run's
+ * epochs and results go to the sweep's store as they happen, an interrupt of the calling thread (a
+ * notebook's stop button) stops every active run at its next batch and leaves it resumable, and a
+ * run that fails is stored as failed while the others go on.
  */
 public abstract class SweepExecutor {
     SweepExecutor() {}
@@ -48,16 +48,16 @@ public abstract class SweepExecutor {
     public abstract String describe(int runsLeft);
 
     /**
-     * Trains the runs, in plan order as far as they start one after another, and returns when
-     * all have ended or an interrupt stopped the sweep. Redraws the progress display on the
-     * calling thread while it waits.
+     * Trains the runs, in plan order as far as they start one after another, and returns when all
+     * have ended or an interrupt stopped the sweep. Redraws the progress display on the calling
+     * thread while it waits.
      *
      * @param runs the runs to train, in plan order
      * @param trainer trains one run
      * @param progress the sweep's display
      * @return what happened
-     * @throws RuntimeException the first unexpected error of a run (not a NaN loss, which is
-     *     stored as a failed run), after every other run has stopped
+     * @throws RuntimeException the first unexpected error of a run (not a NaN loss, which is stored
+     *     as a failed run), after every other run has stopped
      */
     abstract Outcome execute(List<PlannedRun> runs, Trainer trainer, SweepProgress progress);
 }

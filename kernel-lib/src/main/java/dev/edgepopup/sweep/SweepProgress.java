@@ -18,11 +18,11 @@ import java.util.function.LongSupplier;
  * The live display of a whole sweep, one display redrawn in place ({@link Display}): a line per
  * active run (run i of N, its configuration, epoch, accuracies, images/s, time left), the runs
  * trained and reused so far and the sweep's time left. It ends saying how many runs the sweep
- * trained and how many it reused from the run store, and the error of each failed run. Runs in
- * this JVM report through {@link #listener} from their own threads; runs on a cluster through
- * {@link #remote}, from what their store and the scheduler say (their task, pending or running,
- * epochs and test accuracy). Only {@link #refresh} and {@link #end}, called by the thread that
- * runs the sweep, draw.
+ * trained and how many it reused from the run store, and the error of each failed run. Runs in this
+ * JVM report through {@link #listener} from their own threads; runs on a cluster through {@link
+ * #remote}, from what their store and the scheduler say (their task, pending or running, epochs and
+ * test accuracy). Only {@link #refresh} and {@link #end}, called by the thread that runs the sweep,
+ * draw.
  */
 final class SweepProgress {
     private static final long MIN_NANOS_BETWEEN_UPDATES = 500_000_000L;
@@ -30,8 +30,12 @@ final class SweepProgress {
     /** Where one run to train stands. */
     private static final class Run {
         final PlannedRun planned;
-        /** Epochs this call trains: the recipe's until the run starts (a resumed run does fewer). */
+
+        /**
+         * Epochs this call trains: the recipe's until the run starts (a resumed run does fewer).
+         */
         int epochsToTrain;
+
         int firstEpoch = 1;
         boolean started;
         boolean ended;
@@ -42,10 +46,13 @@ final class SweepProgress {
         double trainAccuracy = Double.NaN;
         double testAccuracy = Double.NaN;
         double imagesPerSecond = Double.NaN;
+
         /** The cluster task training it, e.g. "1234_5"; null for a run in this JVM. */
         String task;
+
         /** The task's state, "pending" or "running". */
         String taskState;
+
         /** Finished epochs in the store (cluster runs). */
         int epochsStored;
 
@@ -87,7 +94,12 @@ final class SweepProgress {
      * @param show whether to display anything (a notebook) or only keep the state
      * @param clock nanoseconds, as {@link System#nanoTime()}; tests pass their own
      */
-    SweepProgress(int planned, int reused, List<PlannedRun> toTrain, String layout, boolean show,
+    SweepProgress(
+            int planned,
+            int reused,
+            List<PlannedRun> toTrain,
+            String layout,
+            boolean show,
             LongSupplier clock) {
         this.planned = planned;
         this.reused = reused;
@@ -116,7 +128,12 @@ final class SweepProgress {
             }
 
             @Override
-            public void onBatch(int epoch, int batch, int batches, double loss, double accuracy,
+            public void onBatch(
+                    int epoch,
+                    int batch,
+                    int batches,
+                    double loss,
+                    double accuracy,
                     double imagesPerSecond) {
                 synchronized (SweepProgress.this) {
                     r.epoch = epoch;
@@ -154,8 +171,8 @@ final class SweepProgress {
      * @param epochsStored finished epochs in the store
      * @param testAccuracy the last finished epoch's test accuracy; NaN before the first
      */
-    synchronized void remote(PlannedRun run, String task, String state, int epochsStored,
-            double testAccuracy) {
+    synchronized void remote(
+            PlannedRun run, String task, String state, int epochsStored, double testAccuracy) {
         Run r = runs.get(run.number());
         if (r.task == null) { // first seen: what is stored already is not this sweep's work
             r.firstEpoch = epochsStored + 1;
@@ -196,8 +213,15 @@ final class SweepProgress {
         if (record.status() == RunStatus.FAILED) {
             failed++;
             if (record.errorMessage() != null) {
-                failures.add("run " + run.number() + "/" + planned + " " + label(run.config())
-                        + " failed: " + record.errorMessage().strip());
+                failures.add(
+                        "run "
+                                + run.number()
+                                + "/"
+                                + planned
+                                + " "
+                                + label(run.config())
+                                + " failed: "
+                                + record.errorMessage().strip());
             }
         } else if (record.status() == RunStatus.INTERRUPTED) {
             interrupted++;
@@ -241,11 +265,17 @@ final class SweepProgress {
         lastDrawn = now;
     }
 
-    /** @return e.g. "Sweep of 12 runs: 9 trained, 3 reused from the run store in 4 min 10 s" */
+    /**
+     * @return e.g. "Sweep of 12 runs: 9 trained, 3 reused from the run store in 4 min 10 s"
+     */
     synchronized String summary(boolean stopped) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Sweep of ").append(planned).append(planned == 1 ? " run: " : " runs: ")
-                .append(trained).append(" trained, ").append(reused)
+        sb.append("Sweep of ")
+                .append(planned)
+                .append(planned == 1 ? " run: " : " runs: ")
+                .append(trained)
+                .append(" trained, ")
+                .append(reused)
                 .append(" reused from the run store");
         List<String> ends = new ArrayList<>();
         if (failed > 0) {
@@ -266,11 +296,19 @@ final class SweepProgress {
         return sb.toString();
     }
 
-    /** @return the display's text now */
+    /**
+     * @return the display's text now
+     */
     synchronized String text() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Sweep of %d runs: %d reused from the run store, %d "
-                + "to train (%s)%n", planned, reused, runs.size(), layout));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Sweep of %d runs: %d reused from the run store, %d " + "to train (%s)%n",
+                        planned,
+                        reused,
+                        runs.size(),
+                        layout));
         notes.forEach(n -> sb.append(n).append(System.lineSeparator()));
         double done = 0;
         double total = 0;
@@ -290,8 +328,12 @@ final class SweepProgress {
             }
         }
         if (pending + running > 0) {
-            sb.append("tasks: ").append(pending).append(" pending, ").append(running)
-                    .append(" running").append(System.lineSeparator());
+            sb.append("tasks: ")
+                    .append(pending)
+                    .append(" pending, ")
+                    .append(running)
+                    .append(" running")
+                    .append(System.lineSeparator());
         }
         sb.append(trained).append(" of ").append(runs.size()).append(" trained");
         if (failed > 0) {
@@ -299,23 +341,37 @@ final class SweepProgress {
         }
         double elapsed = (now - start) / 1e9;
         if (done > 0 && total > done) {
-            sb.append(", about ").append(duration(elapsed / done * (total - done)))
-                    .append(" left");
+            sb.append(", about ").append(duration(elapsed / done * (total - done))).append(" left");
         }
         return sb.toString();
     }
 
     private String line(Run r, long now) {
         StringBuilder sb = new StringBuilder();
-        sb.append("run ").append(r.planned.number()).append('/').append(planned).append(' ')
-                .append(label(r.planned.config())).append(": ");
+        sb.append("run ")
+                .append(r.planned.number())
+                .append('/')
+                .append(planned)
+                .append(' ')
+                .append(label(r.planned.config()))
+                .append(": ");
         int epochs = r.firstEpoch + r.epochsToTrain - 1;
         if (r.batches == 0) {
-            return sb.append("starting at epoch ").append(r.firstEpoch).append('/')
-                    .append(epochs).toString();
+            return sb.append("starting at epoch ")
+                    .append(r.firstEpoch)
+                    .append('/')
+                    .append(epochs)
+                    .toString();
         }
-        sb.append(String.format(Locale.ROOT, "epoch %d/%d batch %d/%d, train acc %.4f", r.epoch,
-                epochs, r.batch, r.batches, r.trainAccuracy));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d batch %d/%d, train acc %.4f",
+                        r.epoch,
+                        epochs,
+                        r.batch,
+                        r.batches,
+                        r.trainAccuracy));
         if (!Double.isNaN(r.testAccuracy)) {
             sb.append(String.format(Locale.ROOT, ", test acc %.4f", r.testAccuracy));
         }
@@ -323,7 +379,8 @@ final class SweepProgress {
         double done = r.epochsDone();
         if (done > 0) {
             double elapsed = (now - r.startNanos) / 1e9;
-            sb.append(", ").append(duration(elapsed / done * (r.epochsToTrain - done)))
+            sb.append(", ")
+                    .append(duration(elapsed / done * (r.epochsToTrain - done)))
                     .append(" left");
         }
         return sb.toString();
@@ -333,13 +390,25 @@ final class SweepProgress {
     private String remoteLine(Run r) {
         StringBuilder sb = new StringBuilder();
         int epochs = r.planned.config().recipe().epochs();
-        sb.append("run ").append(r.planned.number()).append('/').append(planned).append(' ')
-                .append(label(r.planned.config())).append(", task ").append(r.task)
-                .append(": epoch ").append(Math.min(r.epochsStored + 1, epochs)).append('/')
+        sb.append("run ")
+                .append(r.planned.number())
+                .append('/')
+                .append(planned)
+                .append(' ')
+                .append(label(r.planned.config()))
+                .append(", task ")
+                .append(r.task)
+                .append(": epoch ")
+                .append(Math.min(r.epochsStored + 1, epochs))
+                .append('/')
                 .append(epochs);
         if (!Double.isNaN(r.testAccuracy)) {
-            sb.append(String.format(Locale.ROOT, ", test acc %.4f after epoch %d",
-                    r.testAccuracy, r.epochsStored));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            ", test acc %.4f after epoch %d",
+                            r.testAccuracy,
+                            r.epochsStored));
         }
         return sb.toString();
     }
@@ -350,9 +419,15 @@ final class SweepProgress {
      */
     static String label(RunConfig c) {
         NetSpec s = c.spec();
-        return String.format(Locale.ROOT, "%s w%s k%s %s %s seed %d", s.arch(), number(s.width()),
-                number(s.keep()), s.init().name().toLowerCase(Locale.ROOT),
-                Approach.of(s.method(), c.recipe()).label(), s.weightSeed());
+        return String.format(
+                Locale.ROOT,
+                "%s w%s k%s %s %s seed %d",
+                s.arch(),
+                number(s.width()),
+                number(s.keep()),
+                s.init().name().toLowerCase(Locale.ROOT),
+                Approach.of(s.method(), c.recipe()).label(),
+                s.weightSeed());
     }
 
     private static String number(double v) {

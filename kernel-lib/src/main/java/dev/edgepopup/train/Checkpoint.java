@@ -1,13 +1,13 @@
 package dev.edgepopup.train;
 
-import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import dev.edgepopup.io.Json;
 import dev.edgepopup.io.Tensors;
 import dev.edgepopup.nn.Net;
-import dev.edgepopup.nn.Precision;
 import dev.edgepopup.nn.NetSpec;
+import dev.edgepopup.nn.NoGrad;
+import dev.edgepopup.nn.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +26,14 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** The JSON header. */
-    private record Header(NetSpec spec, Recipe recipe, long dataSeed, List<EpochRecord> epochs,
-            long steps, Precision precision, boolean channelsLast) {}
+    private record Header(
+            NetSpec spec,
+            Recipe recipe,
+            long dataSeed,
+            List<EpochRecord> epochs,
+            long steps,
+            Precision precision,
+            boolean channelsLast) {}
 
     /** A checkpoint read back. */
     static final class State {
@@ -37,8 +43,12 @@ public final class Checkpoint {
         private final List<float[]> optimizer;
         private final long steps;
 
-        State(History history, List<float[]> trained, List<float[]> buffers,
-                List<float[]> optimizer, long steps) {
+        State(
+                History history,
+                List<float[]> trained,
+                List<float[]> buffers,
+                List<float[]> optimizer,
+                long steps) {
             this.history = history;
             this.trained = trained;
             this.buffers = buffers;
@@ -59,8 +69,13 @@ public final class Checkpoint {
 
         private static void set(List<Parameter> params, List<float[]> values, String what) {
             if (params.size() != values.size()) {
-                throw new IllegalStateException("checkpoint holds " + values.size() + " " + what
-                        + ", the network has " + params.size());
+                throw new IllegalStateException(
+                        "checkpoint holds "
+                                + values.size()
+                                + " "
+                                + what
+                                + ", the network has "
+                                + params.size());
             }
             try (NoGrad off = NoGrad.enter()) {
                 for (int i = 0; i < params.size(); i++) {
@@ -93,8 +108,15 @@ public final class Checkpoint {
         for (int i = 0; i < state.size(); i++) {
             arrays.put("optimizer/" + i, state.get(i).toFloatArray());
         }
-        Header h = new Header(history.spec(), history.recipe(), history.dataSeed(),
-                history.epochs(), opt.steps(), history.precision(), history.channelsLast());
+        Header h =
+                new Header(
+                        history.spec(),
+                        history.recipe(),
+                        history.dataSeed(),
+                        history.epochs(),
+                        opt.steps(),
+                        history.precision(),
+                        history.channelsLast());
         new Tensors(Json.GSON.toJson(h), arrays, Map.of()).write(file, MAGIC);
     }
 
@@ -108,14 +130,19 @@ public final class Checkpoint {
     static State read(Path file) throws IOException {
         Tensors t = Tensors.read(file, MAGIC, "checkpoint");
         Header h = Json.GSON.fromJson(t.header(), Header.class);
-        History history = new History(h.spec(), h.recipe(), h.dataSeed(), h.precision(),
-                h.channelsLast());
+        History history =
+                new History(h.spec(), h.recipe(), h.dataSeed(), h.precision(), h.channelsLast());
         h.epochs().forEach(history::add);
         List<float[]> trained = new ArrayList<>();
         List<float[]> buffers = new ArrayList<>();
         List<float[]> optimizer = new ArrayList<>();
-        t.floats().forEach((k, v) -> (k.startsWith("trained/") ? trained
-                : k.startsWith("buffer/") ? buffers : optimizer).add(v));
+        t.floats()
+                .forEach(
+                        (k, v) ->
+                                (k.startsWith("trained/")
+                                                ? trained
+                                                : k.startsWith("buffer/") ? buffers : optimizer)
+                                        .add(v));
         return new State(history, trained, buffers, optimizer, h.steps());
     }
 }

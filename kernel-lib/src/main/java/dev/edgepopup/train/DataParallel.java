@@ -20,26 +20,25 @@ import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /**
- * One training step with the batch split by rows over the devices of one machine (batch 10 on
- * three devices: 4, 3 and 3 rows), giving the step of one device up to floating point for
- * networks without batch norm (FC, ConvX). A choice that rounding can flip (the top-k boundary, a
+ * One training step with the batch split by rows over the devices of one machine (batch 10 on three
+ * devices: 4, 3 and 3 rows), giving the step of one device up to floating point for networks
+ * without batch norm (FC, ConvX). A choice that rounding can flip (the top-k boundary, a
  * max-pooling window whose two largest values are within a last bit) can make that difference
  * larger, as another batch size would on one device.
  *
  * <p>Device 0 runs the network itself; every other device runs a replica, a copy of each of the
- * network's parameters on that device, which the network's own blocks read through a
- * {@link ParameterStore}. Each device forwards its rows and backpropagates its rows' mean loss
- * times their share of the batch, so the replicas' gradients, summed onto the network's, are the
- * gradient of the whole batch's mean loss. The optimizer then steps once, on the network, and the
- * trained tensors are copied to the replicas. The devices run in turn on the calling thread, inside
- * one gradient {@link Gradients.Tape}: every forward is queued before the first loss is read and
- * the first backward starts, and on GPUs, whose kernels run asynchronously, they overlap.
+ * network's parameters on that device, which the network's own blocks read through a {@link
+ * ParameterStore}. Each device forwards its rows and backpropagates its rows' mean loss times their
+ * share of the batch, so the replicas' gradients, summed onto the network's, are the gradient of
+ * the whole batch's mean loss. The optimizer then steps once, on the network, and the trained
+ * tensors are copied to the replicas. The devices run in turn on the calling thread, inside one
+ * gradient {@link Gradients.Tape}: every forward is queued before the first loss is read and the
+ * first backward starts, and on GPUs, whose kernels run asynchronously, they overlap.
  *
  * <p>DJL's own route, one {@code ParameterStore} with a {@code ParameterServer} over several
  * devices, is not used: that store rejects a device named twice and libtorch has a single CPU
  * device (DJL maps {@code cpu(1)} to {@code cpu()}), so it could not be tested without several
- * GPUs; and its copy of a parameter onto the parameter's own device is the same tensor, not a
- * copy.
+ * GPUs; and its copy of a parameter onto the parameter's own device is the same tensor, not a copy.
  *
  * <p>Batch norm (ResNets) normalizes each device's rows with their own statistics, as PyTorch's
  * {@code DataParallel} does (not {@code SyncBatchNorm}): ResNet steps differ from one device's by
@@ -48,15 +47,16 @@ import java.util.function.BinaryOperator;
  * draws ({@link Net#maskSeed}), one sample per device in device order, so they differ from one
  * device's draws; they are random anyway.
  *
- * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast, and its
- * {@code toType} cuts the gradient (a backward pass through a cast to float16 or float64 finds
- * nothing that requires a gradient).
+ * <p>Mixed precision is not offered: DJL 0.36's PyTorch engine has no autocast, and its {@code
+ * toType} cuts the gradient (a backward pass through a cast to float16 or float64 finds nothing
+ * that requires a gradient).
  */
 final class DataParallel implements AutoCloseable {
     private final Net net;
     private final List<Device> devices;
     private final List<Parameter> trained;
     private final List<Parameter> buffers;
+
     /** The devices after the first, built at the first step: after a checkpoint was restored. */
     private List<Replica> replicas;
 
@@ -68,8 +68,8 @@ final class DataParallel implements AutoCloseable {
     DataParallel(Net net, List<Device> devices) {
         Device own = net.manager().getDevice();
         if (devices.isEmpty() || !devices.get(0).equals(own)) {
-            throw new IllegalArgumentException("the first device must be the network's own, "
-                    + own + ", got " + devices);
+            throw new IllegalArgumentException(
+                    "the first device must be the network's own, " + own + ", got " + devices);
         }
         this.net = net;
         this.devices = List.copyOf(devices);
@@ -96,8 +96,7 @@ final class DataParallel implements AutoCloseable {
      * @param lr the learning rate
      * @return the batch's loss and correct count
      */
-    Result step(NDArray x, NDArray labels, BinaryOperator<NDArray> loss, Optimizer opt,
-            double lr) {
+    Result step(NDArray x, NDArray labels, BinaryOperator<NDArray> loss, Optimizer opt, double lr) {
         if (replicas == null) {
             replicas = replicas();
         }
@@ -140,8 +139,13 @@ final class DataParallel implements AutoCloseable {
         }
         long correct = 0;
         for (int d = 0; d < logits.size(); d++) {
-            correct += logits.get(d).argMax(1).toType(DataType.INT32, false)
-                    .eq(chunkLabels.get(d)).countNonzero().getLong();
+            correct +=
+                    logits.get(d)
+                            .argMax(1)
+                            .toType(DataType.INT32, false)
+                            .eq(chunkLabels.get(d))
+                            .countNonzero()
+                            .getLong();
         }
         List<Replica> ran = replicas.subList(0, logits.size() - 1);
         gatherGradients(ran);
@@ -181,7 +185,8 @@ final class DataParallel implements AutoCloseable {
 
     /** Adds the replicas' (already share-weighted) gradients to the network's, zeroing theirs. */
     private void gatherGradients(List<Replica> ran) {
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
             for (Parameter p : trained) {
                 NDArray g = p.getArray().getGradient();
                 for (Replica r : ran) {
@@ -198,12 +203,16 @@ final class DataParallel implements AutoCloseable {
         if (ran.isEmpty()) {
             return;
         }
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
             for (Parameter p : buffers) {
                 NDArray mean = p.getArray().muli(shares[0]);
                 for (int d = 1; d <= ran.size(); d++) {
-                    mean.addi(ran.get(d - 1).copyOf(p).toDevice(mean.getDevice(), false)
-                            .mul(shares[d]));
+                    mean.addi(
+                            ran.get(d - 1)
+                                    .copyOf(p)
+                                    .toDevice(mean.getDevice(), false)
+                                    .mul(shares[d]));
                 }
             }
         }
@@ -227,7 +236,8 @@ final class DataParallel implements AutoCloseable {
         Replica(Net net, Device device) {
             super(NDManager.newBaseManager(device), false);
             block = net.block();
-            try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+            try (NoGrad off = NoGrad.enter();
+                    NDScope ignored = new NDScope()) {
                 for (Pair<String, Parameter> p : block.getParameters()) {
                     // duplicate(): toDevice(device, true) onto the same device returns the tensor
                     // itself. The scope closes the duplicate when toDevice made another copy.
@@ -255,7 +265,8 @@ final class DataParallel implements AutoCloseable {
 
         /** Overwrites the copies of {@code params} with the network's values. */
         void copy(List<Parameter> params) {
-            try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+            try (NoGrad off = NoGrad.enter();
+                    NDScope ignored = new NDScope()) {
                 for (Parameter p : params) {
                     NDArray c = copies.get(p);
                     c.set(new NDIndex("..."), p.getArray().toDevice(c.getDevice(), false));

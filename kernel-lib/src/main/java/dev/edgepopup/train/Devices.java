@@ -8,13 +8,13 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Which device training runs on, and why. Networks, batches and optimizer state are all
- * allocated through {@code NDManager.newBaseManager()}, that is on the engine's default device:
- * DJL makes it the first GPU when PyTorch was loaded with CUDA and sees a device, the CPU
- * otherwise. {@link #pick()} applies the same rule and says which case holds, so a notebook or a
- * log can print one line such as {@code training on gpu(0): 1 CUDA device visible}.
- * {@link #all()} names every device for data-parallel training
- * ({@code Training.of(net, train, test).devices(Devices.all().devices())}).
+ * Which device training runs on, and why. Networks, batches and optimizer state are all allocated
+ * through {@code NDManager.newBaseManager()}, that is on the engine's default device: DJL makes it
+ * the first GPU when PyTorch was loaded with CUDA and sees a device, the CPU otherwise. {@link
+ * #pick()} applies the same rule and says which case holds, so a notebook or a log can print one
+ * line such as {@code training on gpu(0): 1 CUDA device visible}. {@link #all()} names every device
+ * for data-parallel training ({@code Training.of(net, train,
+ * test).devices(Devices.all().devices())}).
  */
 public final class Devices {
     private Devices() {}
@@ -26,17 +26,20 @@ public final class Devices {
      * @param reason why, e.g. "no CUDA device visible to PyTorch"
      */
     public record Choice(Device device, String reason) {
-        /** @return "training on DEVICE: REASON" */
+        /**
+         * @return "training on DEVICE: REASON"
+         */
         public String line() {
             return "training on " + device + ": " + reason;
         }
     }
 
-    /** @return the device of the loaded engine: its first GPU if it sees one, else the CPU */
+    /**
+     * @return the device of the loaded engine: its first GPU if it sees one, else the CPU
+     */
     public static Choice pick() {
         Engine e = Engine.getInstance();
-        return pick(e.getEngineName(), e.hasCapability(StandardCapabilities.CUDA),
-                e.getGpuCount());
+        return pick(e.getEngineName(), e.hasCapability(StandardCapabilities.CUDA), e.getGpuCount());
     }
 
     /**
@@ -49,12 +52,15 @@ public final class Devices {
      */
     public static Choice pick(String engine, boolean cudaNatives, int gpus) {
         if (gpus > 0) {
-            return new Choice(Device.gpu(),
-                    gpus + " CUDA device" + (gpus == 1 ? "" : "s") + " visible");
+            return new Choice(
+                    Device.gpu(), gpus + " CUDA device" + (gpus == 1 ? "" : "s") + " visible");
         }
         if (!cudaNatives) {
-            return new Choice(Device.cpu(), engine + " was loaded with CPU-only natives; on a "
-                    + "machine with an NVIDIA GPU, build with -P gpu to get the CUDA ones");
+            return new Choice(
+                    Device.cpu(),
+                    engine
+                            + " was loaded with CPU-only natives; on a "
+                            + "machine with an NVIDIA GPU, build with -P gpu to get the CUDA ones");
         }
         return new Choice(Device.cpu(), "no CUDA device visible to " + engine);
     }
@@ -66,18 +72,23 @@ public final class Devices {
      * @param reason why, as {@link Choice#reason()}
      */
     public record All(List<Device> devices, String reason) {
-        /** @return "training on DEVICES: REASON", e.g. "training on gpu(0), gpu(1): 2 CUDA ..." */
+        /**
+         * @return "training on DEVICES: REASON", e.g. "training on gpu(0), gpu(1): 2 CUDA ..."
+         */
         public String line() {
-            return "training on " + devices.stream().map(Device::toString)
-                    .collect(Collectors.joining(", ")) + ": " + reason;
+            return "training on "
+                    + devices.stream().map(Device::toString).collect(Collectors.joining(", "))
+                    + ": "
+                    + reason;
         }
     }
 
-    /** @return every GPU the loaded engine sees, else the CPU */
+    /**
+     * @return every GPU the loaded engine sees, else the CPU
+     */
     public static All all() {
         Engine e = Engine.getInstance();
-        return all(e.getEngineName(), e.hasCapability(StandardCapabilities.CUDA),
-                e.getGpuCount());
+        return all(e.getEngineName(), e.hasCapability(StandardCapabilities.CUDA), e.getGpuCount());
     }
 
     /**
@@ -90,8 +101,10 @@ public final class Devices {
      */
     public static All all(String engine, boolean cudaNatives, int gpus) {
         Choice first = pick(engine, cudaNatives, gpus);
-        List<Device> devices = gpus > 0 ? IntStream.range(0, gpus).mapToObj(Device::gpu).toList()
-                : List.of(first.device());
+        List<Device> devices =
+                gpus > 0
+                        ? IntStream.range(0, gpus).mapToObj(Device::gpu).toList()
+                        : List.of(first.device());
         return new All(devices, first.reason());
     }
 }

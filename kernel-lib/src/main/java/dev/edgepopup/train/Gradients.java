@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Backward passes and the gradients they leave on the trained tensors. The library runs its own
  * backward instead of DJL's {@code GradientCollector}: that one allows a single collector per JVM
- * (a static flag), so two trainings on two threads could not both compute gradients. PyTorch
- * keeps gradient recording per thread, so a {@link Tape} touches only its own thread.
+ * (a static flag), so two trainings on two threads could not both compute gradients. PyTorch keeps
+ * gradient recording per thread, so a {@link Tape} touches only its own thread.
  */
 final class Gradients {
     private Gradients() {}

@@ -36,8 +36,8 @@ public final class History {
      * @param precision the arithmetic used (null, from checkpoints that predate it: float32)
      * @param channelsLast whether images were stored channels-last
      */
-    public History(NetSpec spec, Recipe recipe, long dataSeed, Precision precision,
-            boolean channelsLast) {
+    public History(
+            NetSpec spec, Recipe recipe, long dataSeed, Precision precision, boolean channelsLast) {
         this.spec = spec;
         this.recipe = recipe;
         this.dataSeed = dataSeed;
@@ -45,34 +45,46 @@ public final class History {
         this.channelsLast = channelsLast;
     }
 
-    /** @return the network's spec */
+    /**
+     * @return the network's spec
+     */
     public NetSpec spec() {
         return spec;
     }
 
-    /** @return the recipe */
+    /**
+     * @return the recipe
+     */
     public Recipe recipe() {
         return recipe;
     }
 
-    /** @return the data seed */
+    /**
+     * @return the data seed
+     */
     public long dataSeed() {
         return dataSeed;
     }
 
-    /** @return the arithmetic the run used (after any fallback) */
+    /**
+     * @return the arithmetic the run used (after any fallback)
+     */
     public Precision precision() {
         return precision;
     }
 
-    /** @return whether the run stored images channels-last */
+    /**
+     * @return whether the run stored images channels-last
+     */
     public boolean channelsLast() {
         return channelsLast;
     }
 
-    /** @return e.g. "bf16, channels-last" or "fp32, NCHW": how the run computed */
-    public String computeLabel() {
-        return computeLabel(precision, channelsLast);
+    /**
+     * @return e.g. "bf16, channels-last" or "fp32, NCHW": how the run computed
+     */
+    public String precisionAndLayout() {
+        return precisionAndLayout(precision, channelsLast);
     }
 
     /**
@@ -80,31 +92,41 @@ public final class History {
      * @param channelsLast whether images are stored channels-last
      * @return e.g. "bf16, channels-last" or "fp32, NCHW"
      */
-    public static String computeLabel(Precision precision, boolean channelsLast) {
+    public static String precisionAndLayout(Precision precision, boolean channelsLast) {
         return precision.label() + ", " + (channelsLast ? "channels-last" : "NCHW");
     }
 
-    /** @return the epochs, first to last */
+    /**
+     * @return the epochs, first to last
+     */
     public List<EpochRecord> epochs() {
         return Collections.unmodifiableList(epochs);
     }
 
-    /** @return the completed epochs */
+    /**
+     * @return the completed epochs
+     */
     public int completedEpochs() {
         return (int) epochs.stream().filter(EpochRecord::complete).count();
     }
 
-    /** @return true when an interrupt stopped the run */
+    /**
+     * @return true when an interrupt stopped the run
+     */
     public boolean interrupted() {
         return interrupted;
     }
 
-    /** @return the kept fraction per prunable layer at the end (expected value for Zhou) */
+    /**
+     * @return the kept fraction per prunable layer at the end (expected value for Zhou)
+     */
     public List<Double> keptFractions() {
         return keptFractions;
     }
 
-    /** @return test accuracy after the last completed epoch, NaN if none completed */
+    /**
+     * @return test accuracy after the last completed epoch, NaN if none completed
+     */
     public double finalTestAccuracy() {
         for (int i = epochs.size() - 1; i >= 0; i--) {
             if (epochs.get(i).complete()) {
@@ -114,10 +136,15 @@ public final class History {
         return Double.NaN;
     }
 
-    /** @return training images per second over the completed epochs */
+    /**
+     * @return training images per second over the completed epochs
+     */
     public double imagesPerSecond() {
-        return epochs.stream().filter(EpochRecord::complete)
-                .mapToDouble(EpochRecord::imagesPerSecond).average().orElse(Double.NaN);
+        return epochs.stream()
+                .filter(EpochRecord::complete)
+                .mapToDouble(EpochRecord::imagesPerSecond)
+                .average()
+                .orElse(Double.NaN);
     }
 
     void add(EpochRecord r) {
@@ -135,15 +162,39 @@ public final class History {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s width %s %s k=%s %s, %s, data seed %d, %s%s%n", spec.arch(),
-                spec.width(), spec.method(), spec.keep(), spec.init(), recipe.name(), dataSeed,
-                computeLabel(), interrupted ? " (interrupted)" : ""));
-        sb.append(String.format("%5s %10s %9s %9s %9s %8s %9s%n", "epoch", "train loss",
-                "train acc", "test acc", "lr", "seconds", "images/s"));
+        sb.append(
+                String.format(
+                        "%s width %s %s k=%s %s, %s, data seed %d, %s%s%n",
+                        spec.arch(),
+                        spec.width(),
+                        spec.method(),
+                        spec.keep(),
+                        spec.init(),
+                        recipe.name(),
+                        dataSeed,
+                        precisionAndLayout(),
+                        interrupted ? " (interrupted)" : ""));
+        sb.append(
+                String.format(
+                        "%5s %10s %9s %9s %9s %8s %9s%n",
+                        "epoch",
+                        "train loss",
+                        "train acc",
+                        "test acc",
+                        "lr",
+                        "seconds",
+                        "images/s"));
         for (EpochRecord r : epochs) {
-            sb.append(String.format("%5s %10.4f %9.4f %9.4f %9.5f %8.1f %9.0f%n",
-                    r.epoch() + (r.complete() ? "" : "*"), r.trainLoss(), r.trainAccuracy(),
-                    r.testAccuracy(), r.lr(), r.seconds(), r.imagesPerSecond()));
+            sb.append(
+                    String.format(
+                            "%5s %10.4f %9.4f %9.4f %9.5f %8.1f %9.0f%n",
+                            r.epoch() + (r.complete() ? "" : "*"),
+                            r.trainLoss(),
+                            r.trainAccuracy(),
+                            r.testAccuracy(),
+                            r.lr(),
+                            r.seconds(),
+                            r.imagesPerSecond()));
         }
         return sb.toString();
     }

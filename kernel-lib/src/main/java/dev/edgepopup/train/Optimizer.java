@@ -1,10 +1,10 @@
 package dev.edgepopup.train;
 
-import dev.edgepopup.nn.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
+import dev.edgepopup.nn.NoGrad;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,13 +19,29 @@ public abstract class Optimizer {
         /** {@code g = grad + wd*p; buf = m*buf + g; p -= lr*buf} (buf = g on the first step). */
         SGD,
         /** Adam with L2 weight decay, betas (0.9, 0.999), eps 1e-8, as torch.optim.Adam. */
-        ADAM
+        ADAM;
+
+        /**
+         * @param name "sgd" or "adam", any case
+         * @return the kind
+         * @throws IllegalArgumentException for any other name
+         */
+        public static Kind parse(String name) {
+            for (Kind k : values()) {
+                if (k.name().equalsIgnoreCase(name.trim())) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown optimizer '" + name + "': use sgd or adam");
+        }
     }
 
     /** The trained tensors. */
     protected final List<Parameter> params;
+
     /** Per-tensor state, in a fixed order so that a checkpoint can restore it. */
     protected final List<NDArray> state = new ArrayList<>();
+
     /** Steps taken so far. */
     protected long steps;
 
@@ -62,7 +78,8 @@ public abstract class Optimizer {
      */
     public void step(double lr) {
         steps++;
-        try (NoGrad off = NoGrad.enter(); NDScope ignored = new NDScope()) {
+        try (NoGrad off = NoGrad.enter();
+                NDScope ignored = new NDScope()) {
             for (int i = 0; i < params.size(); i++) {
                 NDArray p = params.get(i).getArray();
                 NDArray grad = p.getGradient();
@@ -82,17 +99,23 @@ public abstract class Optimizer {
      */
     protected abstract void update(int i, NDArray p, NDArray grad, double lr);
 
-    /** @return the tensors this optimizer updates */
+    /**
+     * @return the tensors this optimizer updates
+     */
     List<Parameter> params() {
         return params;
     }
 
-    /** @return the state arrays (momentum buffers, moments), for checkpoints */
+    /**
+     * @return the state arrays (momentum buffers, moments), for checkpoints
+     */
     public List<NDArray> state() {
         return state;
     }
 
-    /** @return steps taken */
+    /**
+     * @return steps taken
+     */
     public long steps() {
         return steps;
     }

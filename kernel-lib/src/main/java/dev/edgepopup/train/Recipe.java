@@ -29,25 +29,58 @@ public record Recipe(
         int epochs,
         double labelSmoothing) {
 
-    /** Edge-popup on CIFAR-10: SGD 0.9, lr 0.1, wd 1e-4 on scores, batch 128, cosine, 100 epochs. */
+    /**
+     * Edge-popup on CIFAR-10: SGD 0.9, lr 0.1, wd 1e-4 on scores, batch 128, cosine, 100 epochs.
+     */
     public static final Recipe CIFAR10_EDGE_POPUP =
-            new Recipe("cifar10-edge-popup", Optimizer.Kind.SGD, 0.1, 0.9, 1e-4, 128,
-                    Schedule.COSINE, 0, 100, 0);
+            new Recipe(
+                    "cifar10-edge-popup",
+                    Optimizer.Kind.SGD,
+                    0.1,
+                    0.9,
+                    1e-4,
+                    128,
+                    Schedule.COSINE,
+                    0,
+                    100,
+                    0);
+
     /** Learned dense weights with SGD: lr 0.01, wd 1e-4, batch 128, cosine, 100 epochs. */
     public static final Recipe DENSE_SGD =
-            new Recipe("dense-sgd", Optimizer.Kind.SGD, 0.01, 0.9, 1e-4, 128, Schedule.COSINE,
-                    0, 100, 0);
+            new Recipe(
+                    "dense-sgd",
+                    Optimizer.Kind.SGD,
+                    0.01,
+                    0.9,
+                    1e-4,
+                    128,
+                    Schedule.COSINE,
+                    0,
+                    100,
+                    0);
+
     /** Learned dense weights with Adam for Conv4/6/8 (lr 3e-4); see {@link #denseAdam}. */
     public static final Recipe DENSE_ADAM = denseAdam("conv4");
+
     /** Zhou et al.'s supermask: SGD 0.9, lr 200, batch 128, cosine; see {@link #zhou}. */
     public static final Recipe ZHOU = zhou("conv4");
+
     /**
      * Edge-popup on ImageNet: SGD 0.875, lr 0.256, wd 2^-15, batch 256, cosine after 5 warm-up
      * epochs, label smoothing 0.1 (the paper uses k = 0.3).
      */
     public static final Recipe IMAGENET_EDGE_POPUP =
-            new Recipe("imagenet-edge-popup", Optimizer.Kind.SGD, 0.256, 0.875,
-                    3.0517578125e-5, 256, Schedule.COSINE, 5, 100, 0.1);
+            new Recipe(
+                    "imagenet-edge-popup",
+                    Optimizer.Kind.SGD,
+                    0.256,
+                    0.875,
+                    3.0517578125e-5,
+                    256,
+                    Schedule.COSINE,
+                    5,
+                    100,
+                    0.1);
 
     /** Checks every field and says what is wrong. */
     public Recipe {
@@ -56,13 +89,19 @@ public record Recipe(
         }
         if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException(
-                    "momentum must be in [0, 1) and weight decay >= 0, got " + momentum + ", "
+                    "momentum must be in [0, 1) and weight decay >= 0, got "
+                            + momentum
+                            + ", "
                             + weightDecay);
         }
         if (batchSize < 1 || epochs < 1 || warmupEpochs < 0) {
             throw new IllegalArgumentException(
-                    "batch size and epochs must be >= 1 and warm-up >= 0, got " + batchSize + ", "
-                            + epochs + ", " + warmupEpochs);
+                    "batch size and epochs must be >= 1 and warm-up >= 0, got "
+                            + batchSize
+                            + ", "
+                            + epochs
+                            + ", "
+                            + warmupEpochs);
         }
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw new IllegalArgumentException(
@@ -78,8 +117,8 @@ public record Recipe(
      */
     public static Recipe denseAdam(String arch) {
         double lr = arch.equals("conv2") ? 2e-4 : arch.equals("fc") ? 1.2e-3 : 3e-4;
-        return new Recipe("dense-adam", Optimizer.Kind.ADAM, lr, 0, 0, 60, Schedule.CONSTANT, 0,
-                100, 0);
+        return new Recipe(
+                "dense-adam", Optimizer.Kind.ADAM, lr, 0, 0, 60, Schedule.CONSTANT, 0, 100, 0);
     }
 
     /**
@@ -89,8 +128,17 @@ public record Recipe(
      * @return lr 800 for Conv8, 200 otherwise
      */
     public static Recipe zhou(String arch) {
-        return new Recipe("zhou", Optimizer.Kind.SGD, arch.equals("conv8") ? 800 : 200, 0.9, 0,
-                128, Schedule.COSINE, 0, 100, 0);
+        return new Recipe(
+                "zhou",
+                Optimizer.Kind.SGD,
+                arch.equals("conv8") ? 800 : 200,
+                0.9,
+                0,
+                128,
+                Schedule.COSINE,
+                0,
+                100,
+                0);
     }
 
     /**
@@ -116,8 +164,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe lr(double value) {
-        return new Recipe(name, optimizer, value, momentum, weightDecay, batchSize, schedule,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                value,
+                momentum,
+                weightDecay,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -125,8 +182,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe momentum(double value) {
-        return new Recipe(name, optimizer, lr, value, weightDecay, batchSize, schedule,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                value,
+                weightDecay,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -134,8 +200,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe weightDecay(double value) {
-        return new Recipe(name, optimizer, lr, momentum, value, batchSize, schedule,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                value,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -143,8 +218,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe batchSize(int value) {
-        return new Recipe(name, optimizer, lr, momentum, weightDecay, value, schedule,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                value,
+                schedule,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -152,8 +236,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe schedule(Schedule value) {
-        return new Recipe(name, optimizer, lr, momentum, weightDecay, batchSize, value,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
+                value,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -161,8 +254,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe warmupEpochs(int value) {
-        return new Recipe(name, optimizer, lr, momentum, weightDecay, batchSize, schedule, value,
-                epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
+                schedule,
+                value,
+                epochs,
+                labelSmoothing);
     }
 
     /**
@@ -170,8 +272,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe epochs(int value) {
-        return new Recipe(name, optimizer, lr, momentum, weightDecay, batchSize, schedule,
-                warmupEpochs, value, labelSmoothing);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                value,
+                labelSmoothing);
     }
 
     /**
@@ -179,8 +290,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe labelSmoothing(double value) {
-        return new Recipe(name, optimizer, lr, momentum, weightDecay, batchSize, schedule,
-                warmupEpochs, epochs, value);
+        return new Recipe(
+                name,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                epochs,
+                value);
     }
 
     /**
@@ -188,8 +308,17 @@ public record Recipe(
      * @return a copy with it
      */
     public Recipe optimizer(Optimizer.Kind value) {
-        return new Recipe(name, value, lr, momentum, weightDecay, batchSize, schedule,
-                warmupEpochs, epochs, labelSmoothing);
+        return new Recipe(
+                name,
+                value,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
+                schedule,
+                warmupEpochs,
+                epochs,
+                labelSmoothing);
     }
 
     /**

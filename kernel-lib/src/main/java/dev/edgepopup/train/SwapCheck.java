@@ -16,17 +16,17 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Theorem 1 of the paper, checked numerically: when a small gradient step on the scores makes
- * edges swap in or out of the subnetwork, the mini-batch loss should decrease. For each step size
- * this takes plain SGD steps on the scores of an edge-popup network and, on every step that
- * swapped edges, compares the loss on the same mini-batch before and after.
+ * Theorem 1 of the paper, checked numerically: when a small gradient step on the scores makes edges
+ * swap in or out of the subnetwork, the mini-batch loss should decrease. For each step size this
+ * takes plain SGD steps on the scores of an edge-popup network and, on every step that swapped
+ * edges, compares the loss on the same mini-batch before and after.
  *
  * <p>Two things put the count in context. A control: on every swapping step, the same number of
- * edges per layer is swapped at random instead (random kept edges out, random pruned edges in,
- * from the same scores before the step), which lowers the loss about as often as chance would
- * have it. And the theorem's setting: it treats swaps within one layer (appendix B.1: any number
- * of them), while a step on every layer's scores may swap edges in several layers at once; those
- * steps are counted apart.
+ * edges per layer is swapped at random instead (random kept edges out, random pruned edges in, from
+ * the same scores before the step), which lowers the loss about as often as chance would have it.
+ * And the theorem's setting: it treats swaps within one layer (appendix B.1: any number of them),
+ * while a step on every layer's scores may swap edges in several layers at once; those steps are
+ * counted apart.
  */
 public final class SwapCheck {
     private SwapCheck() {}
@@ -44,19 +44,32 @@ public final class SwapCheck {
      * @param randomDecreased swapping steps after which the control, as many random swaps per
      *     layer, gave a lower loss
      */
-    public record Result(double lr, int steps, int withSwaps, int decreased, double meanSwaps,
-            int oneLayer, int oneLayerDecreased, int randomDecreased) {
-        /** @return decreased / withSwaps, NaN when nothing swapped */
+    public record Result(
+            double lr,
+            int steps,
+            int withSwaps,
+            int decreased,
+            double meanSwaps,
+            int oneLayer,
+            int oneLayerDecreased,
+            int randomDecreased) {
+        /**
+         * @return decreased / withSwaps, NaN when nothing swapped
+         */
         public double fractionDecreased() {
             return fraction(decreased, withSwaps);
         }
 
-        /** @return oneLayerDecreased / oneLayer, NaN when no step swapped in one layer only */
+        /**
+         * @return oneLayerDecreased / oneLayer, NaN when no step swapped in one layer only
+         */
         public double fractionOneLayerDecreased() {
             return fraction(oneLayerDecreased, oneLayer);
         }
 
-        /** @return randomDecreased / withSwaps: the control's rate, NaN when nothing swapped */
+        /**
+         * @return randomDecreased / withSwaps: the control's rate, NaN when nothing swapped
+         */
         public double fractionRandomDecreased() {
             return fraction(randomDecreased, withSwaps);
         }
@@ -77,8 +90,8 @@ public final class SwapCheck {
      * @param seed the seed of the mini-batches and of the control's random swaps
      * @return one result per step size
      */
-    public static List<Result> run(Net net, ImageSource data, double[] lrs, int steps,
-            int batchSize, long seed) {
+    public static List<Result> run(
+            Net net, ImageSource data, double[] lrs, int steps, int batchSize, long seed) {
         List<Parameter> scores = net.trainable();
         List<float[]> initial = values(scores);
         List<Result> out = new ArrayList<>();
@@ -95,14 +108,15 @@ public final class SwapCheck {
                 long swapped = 0;
                 for (int step = 0; step < steps; step++) {
                     int[] idx = rng.ints(batchSize, 0, data.size()).toArray();
-                    try (NDManager batch = m.newSubManager(); NDScope ignored = new NDScope()) {
+                    try (NDManager batch = m.newSubManager();
+                            NDScope ignored = new NDScope()) {
                         NDList xy = data.batch(batch, idx, null);
                         List<float[]> before = masks(net, batch);
                         List<float[]> scoresBefore = values(scores);
                         float loss0;
                         try (Gradients.Tape tape = Gradients.record()) {
-                            NDArray l = Loss.crossEntropy(net.forward(xy.get(0), true),
-                                    xy.get(1), 0);
+                            NDArray l =
+                                    Loss.crossEntropy(net.forward(xy.get(0), true), xy.get(1), 0);
                             loss0 = l.getFloat();
                             tape.backward(l);
                         }
@@ -131,9 +145,16 @@ public final class SwapCheck {
                         }
                     }
                 }
-                out.add(new Result(lr, steps, withSwaps, decreased,
-                        withSwaps == 0 ? 0 : (double) swapped / withSwaps, oneLayer,
-                        oneLayerDecreased, randomDecreased));
+                out.add(
+                        new Result(
+                                lr,
+                                steps,
+                                withSwaps,
+                                decreased,
+                                withSwaps == 0 ? 0 : (double) swapped / withSwaps,
+                                oneLayer,
+                                oneLayerDecreased,
+                                randomDecreased));
             }
         } finally {
             restore(scores, initial);
@@ -158,11 +179,11 @@ public final class SwapCheck {
 
     /**
      * Scores whose masks differ from {@code masks} by {@code in[l]} random swaps in layer l: the
-     * score of a random kept edge trades places with that of a random pruned one, so the two
-     * edges trade their places in the ranking and the layer keeps its count.
+     * score of a random kept edge trades places with that of a random pruned one, so the two edges
+     * trade their places in the ranking and the layer keeps its count.
      */
-    static List<float[]> randomSwaps(List<float[]> scores, List<float[]> masks, int[] in,
-            SplittableRandom rng) {
+    static List<float[]> randomSwaps(
+            List<float[]> scores, List<float[]> masks, int[] in, SplittableRandom rng) {
         List<float[]> out = new ArrayList<>();
         for (int l = 0; l < scores.size(); l++) {
             float[] s = scores.get(l).clone();

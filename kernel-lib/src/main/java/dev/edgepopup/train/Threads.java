@@ -5,17 +5,19 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * PyTorch's intra-op thread count, per Java thread. libtorch's OpenMP runtime (libgomp) keeps the
- * count of each thread apart: {@link #set} changes the calling thread's only, and a thread that
- * has not yet run a PyTorch operation starts from the count last set on any thread. The engine's
- * default is one thread per core ({@code -Dai.djl.pytorch.num_threads=N} sets it at start-up),
- * the fastest for one training on an idle machine; when another process keeps a core busy,
- * threads that wait for each other slow every operation down many times, and one thread is
- * faster. {@link Training#threads} gives one training its own count for as long as it runs.
+ * count of each thread apart: {@link #set} changes the calling thread's only, and a thread that has
+ * not yet run a PyTorch operation starts from the count last set on any thread. The engine's
+ * default is one thread per core ({@code -Dai.djl.pytorch.num_threads=N} sets it at start-up), the
+ * fastest for one training on an idle machine; when another process keeps a core busy, threads that
+ * wait for each other slow every operation down many times, and one thread is faster. {@link
+ * Training#threads} gives one training its own count for as long as it runs.
  */
 public final class Threads {
     private Threads() {}
 
-    /** @return the calling thread's intra-op thread count */
+    /**
+     * @return the calling thread's intra-op thread count
+     */
     public static int get() {
         Engine.getInstance(); // loads libtorch before asking it
         return JniUtils.getNumThreads();

@@ -22,21 +22,21 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Trains a network with a recipe:
- * {@code History h = Training.of(net, train, test).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(5)).run();}
+ * Trains a network with a recipe: {@code History h = Training.of(net, train,
+ * test).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(5)).run();}
  *
  * <p>Every step runs in its own NDManager and NDScope, so native memory stays flat. The data order
  * and augmentation of each epoch are drawn from the data seed and the epoch's number alone, and
  * Zhou's mask samples from those and the batch's number ({@link Net#maskSeed}), all in Java: a run
- * resumed from a checkpoint ends exactly as an uninterrupted one, and trainings on several
- * threads at once share no random state (nothing here touches PyTorch's global generator).
- * The data is any {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder,
- * decoded on its threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()})
- * stops at the next batch and returns the partial history; a NaN loss throws {@link
- * TrainingDivergedException} naming the epoch and batch.
- * {@link #devices} splits every batch over several GPUs of one machine ({@link DataParallel});
- * {@link #threads} gives the training its own intra-op thread count, so that trainings on several
- * threads at once neither share random state nor change each other's threads.
+ * resumed from a checkpoint ends exactly as an uninterrupted one, and trainings on several threads
+ * at once share no random state (nothing here touches PyTorch's global generator). The data is any
+ * {@link ImageSource}: batch {@code b + 1} is prepared (for an image folder, decoded on its
+ * threads) while batch {@code b} trains. An interrupt ({@link Thread#interrupt()}) stops at the
+ * next batch and returns the partial history; a NaN loss throws {@link TrainingDivergedException}
+ * naming the epoch and batch. {@link #devices} splits every batch over several GPUs of one machine
+ * ({@link DataParallel}); {@link #threads} gives the training its own intra-op thread count, so
+ * that trainings on several threads at once neither share random state nor change each other's
+ * threads.
  */
 public final class Training {
     private final Net net;
@@ -51,6 +51,10 @@ public final class Training {
     private List<Device> devices;
     private Precision precision = Precision.FP32;
     private boolean forceBf16;
+
+    /** Whether {@link #precision} is used as it is, without {@link Precision#resolve}. */
+    private boolean resolved;
+
     private boolean channelsLast;
     private int threads;
 
@@ -80,7 +84,8 @@ public final class Training {
      * @return the training, ready to {@link #run()}; its {@link #net()} is new and owned by you
      * @throws IOException if the checkpoint is missing or corrupt
      */
-    public static Training resume(Path file, ImageSource train, ImageSource test) throws IOException {
+    public static Training resume(Path file, ImageSource train, ImageSource test)
+            throws IOException {
         Checkpoint.State s = Checkpoint.read(file);
         Net net = s.history().spec().build();
         Training t = new Training(net, train, test);
@@ -90,7 +95,7 @@ public final class Training {
         t.resumed = s;
         // The arithmetic the run started with, as resolved then.
         t.precision = s.history().precision();
-        t.forceBf16 = true;
+        t.resolved = true;
         t.channelsLast = s.history().channelsLast();
         return t;
     }
@@ -143,6 +148,20 @@ public final class Training {
      */
     public Training precision(Precision p) {
         this.precision = Objects.requireNonNull(p);
+        this.resolved = false;
+        return this;
+    }
+
+    /**
+     * Uses exactly this precision, with no fallback: for a caller that has already called {@link
+     * Precision#resolve} (and shown its note) itself.
+     *
+     * @param p the precision to compute in
+     * @return this
+     */
+    public Training resolvedPrecision(Precision p) {
+        this.precision = Objects.requireNonNull(p);
+        this.resolved = true;
         return this;
     }
 
@@ -157,8 +176,8 @@ public final class Training {
     }
 
     /**
-     * @param on true to store images channels-last ({@link Net#channelsLast(boolean)}); the
-     *     history records it
+     * @param on true to store images channels-last ({@link Net#channelsLast(boolean)}); the history
+     *     records it
      * @return this
      */
     public Training channelsLast(boolean on) {
@@ -167,10 +186,10 @@ public final class Training {
     }
 
     /**
-     * Runs every operation of this training on {@code n} intra-op threads: {@link #run()} sets
-     * the count on its own thread and restores it on return, and other threads keep theirs
-     * ({@link Threads}), so several trainings on several threads can each have their own. By
-     * default the calling thread's count, unchanged.
+     * Runs every operation of this training on {@code n} intra-op threads: {@link #run()} sets the
+     * count on its own thread and restores it on return, and other threads keep theirs ({@link
+     * Threads}), so several trainings on several threads can each have their own. By default the
+     * calling thread's count, unchanged.
      *
      * @param n threads per operation, at least 1
      * @return this
@@ -197,8 +216,7 @@ public final class Training {
      * floating point (see {@link DataParallel} for batch norm and Zhou). By default the network's
      * own device alone.
      *
-     * @param devices the devices, the network's own first, e.g.
-     *     {@code Devices.all().devices()}
+     * @param devices the devices, the network's own first, e.g. {@code Devices.all().devices()}
      * @return this
      */
     public Training devices(List<Device> devices) {
@@ -206,9 +224,18 @@ public final class Training {
         return this;
     }
 
-    /** @return the network being trained */
+    /**
+     * @return the network being trained
+     */
     public Net net() {
         return net;
+    }
+
+    /** Tells every listener a line about the run, e.g. why bf16 fell back to fp32. */
+    private void note(String line) {
+        for (TrainingListener l : listeners) {
+            l.onNote(line);
+        }
     }
 
     /**
@@ -220,11 +247,11 @@ public final class Training {
         fits(train);
         fits(test);
         List<Device> on = devices != null ? devices : List.of(net.manager().getDevice());
-        Precision used = precision.resolve(forceBf16, System.err::println);
+        Precision used = resolved ? precision : precision.resolve(forceBf16, this::note);
         if (on.size() > 1 && (used != Precision.FP32 || channelsLast)) {
             // The replicas run the block directly, without Net.forward's casts.
-            throw new IllegalArgumentException("bf16 and channels-last train on one device only, "
-                    + "not on " + on.size());
+            throw new IllegalArgumentException(
+                    "bf16 and channels-last train on one device only, " + "not on " + on.size());
         }
         net.precision(used).channelsLast(channelsLast);
         History history = new History(net.spec(), recipe, dataSeed, used, channelsLast);
@@ -274,10 +301,11 @@ public final class Training {
         NetSpec spec = net.spec();
         Shape input = new Shape(spec.channels(), spec.height(), spec.imageWidth());
         if (!data.imageShape().equals(input) || data.classes() > spec.classes()) {
-            throw new IllegalArgumentException(String.format(
-                    "%s has %s images in %d classes, but the network takes %s images and has %d "
-                            + "outputs: build it with .inputOf(data)", data.name(),
-                    data.imageShape(), data.classes(), input, spec.classes()));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s has %s images in %d classes, but the network takes %s images and"
+                                    + " has %d outputs: build it with .inputOf(data)",
+                            data.name(), data.imageShape(), data.classes(), input, spec.classes()));
         }
     }
 
@@ -297,12 +325,14 @@ public final class Training {
         }
     }
 
-    private static TrainingDivergedException diverged(String what, int epoch, int batch,
-            int batches, double lr, History history) {
-        return new TrainingDivergedException(String.format(
-                "%s at epoch %d, batch %d of %d (lr %.4g); the run stopped after %d complete "
-                        + "epochs: lower the learning rate",
-                what, epoch + 1, batch + 1, batches, lr, history.completedEpochs()), history);
+    private static TrainingDivergedException diverged(
+            String what, int epoch, int batch, int batches, double lr, History history) {
+        return new TrainingDivergedException(
+                String.format(
+                        "%s at epoch %d, batch %d of %d (lr %.4g); the run stopped after %d"
+                                + " complete epochs: lower the learning rate",
+                        what, epoch + 1, batch + 1, batches, lr, history.completedEpochs()),
+                history);
     }
 
     /** A seed for one epoch's randomness, independent of every other epoch's. */
@@ -318,7 +348,11 @@ public final class Training {
         return new SplittableRandom(epochSeed + 0x6A09E667F3BCC909L * (batch + 2L)).nextLong();
     }
 
-    private EpochRecord epoch(int epoch, Optimizer opt, History history, NDManager runManager,
+    private EpochRecord epoch(
+            int epoch,
+            Optimizer opt,
+            History history,
+            NDManager runManager,
             DataParallel parallel) {
         long seed = epochSeed(dataSeed, epoch);
         int[] order = permutation(train.size(), new SplittableRandom(seed));
@@ -334,8 +368,15 @@ public final class Training {
         for (int b = 0; b < batches; b++) {
             if (Thread.interrupted()) {
                 double s = (System.nanoTime() - t0) / 1e9;
-                return new EpochRecord(epoch + 1, lossSum / Math.max(1, seen),
-                        (double) correct / Math.max(1, seen), Double.NaN, lr, s, seen / s, false);
+                return new EpochRecord(
+                        epoch + 1,
+                        lossSum / Math.max(1, seen),
+                        (double) correct / Math.max(1, seen),
+                        Double.NaN,
+                        lr,
+                        s,
+                        seen / s,
+                        false);
             }
             HostBatch host = HostBatch.await(next);
             if (b + 1 < batches) {
@@ -344,11 +385,17 @@ public final class Training {
             int n = host.labels().length;
             net.maskSeed(maskSeed(seed, b));
             float loss;
-            try (NDManager step = runManager.newSubManager(); NDScope ignored = new NDScope()) {
+            try (NDManager step = runManager.newSubManager();
+                    NDScope ignored = new NDScope()) {
                 NDList xy = host.toNDList(step);
-                DataParallel.Result r = parallel.step(xy.get(0), xy.get(1),
-                        (logits, labels) -> Loss.crossEntropy(logits, labels,
-                                recipe.labelSmoothing()), opt, lr);
+                DataParallel.Result r =
+                        parallel.step(
+                                xy.get(0),
+                                xy.get(1),
+                                (logits, labels) ->
+                                        Loss.crossEntropy(logits, labels, recipe.labelSmoothing()),
+                                opt,
+                                lr);
                 loss = r.loss();
                 if (!Float.isFinite(loss)) {
                     throw diverged("loss became " + loss, epoch, b, batches, lr, history);
@@ -359,7 +406,12 @@ public final class Training {
             seen += n;
             double secs = (System.nanoTime() - t0) / 1e9;
             for (TrainingListener l : listeners) {
-                l.onBatch(epoch + 1, b + 1, batches, lossSum / seen, (double) correct / seen,
+                l.onBatch(
+                        epoch + 1,
+                        b + 1,
+                        batches,
+                        lossSum / seen,
+                        (double) correct / seen,
                         seen / secs);
             }
         }
@@ -367,8 +419,15 @@ public final class Training {
         net.maskSeed(maskSeed(seed, -1));
         double testAcc = net.accuracy(test, evalBatchSize);
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new EpochRecord(epoch + 1, lossSum / seen, (double) correct / seen, testAcc, lr,
-                secs, seen / trainSecs, true);
+        return new EpochRecord(
+                epoch + 1,
+                lossSum / seen,
+                (double) correct / seen,
+                testAcc,
+                lr,
+                secs,
+                seen / trainSecs,
+                true);
     }
 
     /** Up to {@code n} entries of {@code order} from {@code start}. */

@@ -10,7 +10,9 @@ public final class TrainingDivergedException extends RuntimeException {
         this.history = history;
     }
 
-    /** @return the epochs completed before the loss diverged */
+    /**
+     * @return the epochs completed before the loss diverged
+     */
     public History history() {
         return history;
     }

@@ -3,6 +3,14 @@ package dev.edgepopup.train;
 /** Receives progress while a run trains (live notebook displays, logs). */
 public interface TrainingListener {
     /**
+     * A line about the run that is neither progress nor a result, e.g. why bf16 fell back to fp32.
+     * The library prints nothing itself: a listener decides where such lines go.
+     *
+     * @param line the line, without a trailing newline
+     */
+    default void onNote(String line) {}
+
+    /**
      * Before the first batch.
      *
      * @param firstEpoch the epoch training starts at, from 1 (later than 1 when resumed)
@@ -20,7 +28,12 @@ public interface TrainingListener {
      * @param accuracy the running training accuracy of this epoch
      * @param imagesPerSecond the epoch's training speed so far
      */
-    default void onBatch(int epoch, int batch, int batches, double loss, double accuracy,
+    default void onBatch(
+            int epoch,
+            int batch,
+            int batches,
+            double loss,
+            double accuracy,
             double imagesPerSecond) {}
 
     /**

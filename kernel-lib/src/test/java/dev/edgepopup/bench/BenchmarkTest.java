@@ -22,14 +22,24 @@ class BenchmarkTest {
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         String text = String.join("\n", lines);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("one at a time  one run at a time "
-                + "on ")), text);
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.startsWith("one at a time  one run at a time " + "on ")),
+                text);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("auto ")), text);
-        String ratio = lines.stream().filter(l -> l.startsWith("auto / one at a time: "))
-                .findFirst().orElseThrow(() -> new AssertionError(text));
-        assertTrue(ratio.matches("auto / one at a time: \\d+\\.\\d\\d \\(images/s and runs/min\\);"
-                + " load .*"), ratio);
-        assertEquals(1, lines.stream().filter(l -> l.startsWith("sweep: 2 runs of conv4")).count(),
+        String ratio =
+                lines.stream()
+                        .filter(l -> l.startsWith("auto / one at a time: "))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(text));
+        assertTrue(
+                ratio.matches(
+                        "auto / one at a time: \\d+\\.\\d\\d \\(images/s and runs/min\\);"
+                                + " load .*"),
+                ratio);
+        assertEquals(
+                1,
+                lines.stream().filter(l -> l.startsWith("sweep: 2 runs of conv4")).count(),
                 text);
     }
 }

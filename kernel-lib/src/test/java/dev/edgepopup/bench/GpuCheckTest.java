@@ -41,9 +41,9 @@ class GpuCheckTest {
     }
 
     /**
-     * ResNet-18 stands in for ResNet-50: libtorch 2.7.1's oneDNN dies of SIGFPE on some CPUs
-     * (this AMD EPYC) in the backward pass of ResNet-50's 1x1 stride-2 convolution from 512 to
-     * 1024 channels, at any batch size.
+     * ResNet-18 stands in for ResNet-50: libtorch 2.7.1's oneDNN dies of SIGFPE on some CPUs (this
+     * AMD EPYC) in the backward pass of ResNet-50's 1x1 stride-2 convolution from 512 to 1024
+     * channels, at any batch size.
      */
     @Test
     void onTheCpuItMeasuresConv4BothWaysAndAResNetEdgePopup() {
@@ -53,8 +53,9 @@ class GpuCheckTest {
         Pattern row = Pattern.compile("(\\S+) +(\\S+) +batch +2 on 1 device: +([0-9.]+) images/s");
         List<String> rows = o.lines().subList(1, o.lines().size());
         assertEquals(3, rows.size(), o.lines().toString());
-        String[][] expected = {{"conv4", "edge-popup"}, {"conv4", "dense"},
-            {"resnet18_cifar", "edge-popup"}};
+        String[][] expected = {
+            {"conv4", "edge-popup"}, {"conv4", "dense"}, {"resnet18_cifar", "edge-popup"}
+        };
         for (int i = 0; i < expected.length; i++) {
             Matcher m = row.matcher(rows.get(i));
             assertTrue(m.matches(), rows.get(i));
@@ -79,8 +80,10 @@ class GpuCheckTest {
         pb.environment().putAll(env);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
-        List<String> err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
-                .lines().toList();
+        List<String> err =
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
+                        .toList();
         return new Outcome(p.waitFor(), err);
     }
 
@@ -99,21 +102,28 @@ class GpuCheckTest {
     void theScriptStopsWithOneLineWithoutAGpuOrNatives(@TempDir Path dir) throws Exception {
         assumeTrue(Files.notExists(Path.of("/usr/bin/nvidia-smi")), "nvidia-smi is installed");
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        assertFailsWith(script(bin, Map.of()),
+        assertFailsWith(
+                script(bin, Map.of()),
                 "gpu-check: no NVIDIA GPU visible: nvidia-smi is not installed");
         stub(bin, "nvidia-smi", "exit 0");
-        assertFailsWith(script(bin, Map.of()),
-                "gpu-check: no NVIDIA GPU visible: nvidia-smi lists none");
+        assertFailsWith(
+                script(bin, Map.of()), "gpu-check: no NVIDIA GPU visible: nvidia-smi lists none");
         stub(bin, "nvidia-smi", "echo 'NVIDIA H100 80GB HBM3'");
-        String hint = "set PYTORCH_LIBRARY_PATH to the lib folder of a CUDA libtorch 2.7.1 "
-                + "(cu128, the flavor of DJL 0.36's JNI), PYTORCH_VERSION=2.7.1 and "
-                + "PYTORCH_FLAVOR=cu128";
+        String hint =
+                "set PYTORCH_LIBRARY_PATH to the lib folder of a CUDA libtorch 2.7.1 "
+                        + "(cu128, the flavor of DJL 0.36's JNI), PYTORCH_VERSION=2.7.1 and "
+                        + "PYTORCH_FLAVOR=cu128";
         Path empty = Files.createDirectories(dir.resolve("libtorch"));
-        assertFailsWith(script(bin, Map.of("PYTORCH_LIBRARY_PATH", empty.toString())),
+        assertFailsWith(
+                script(bin, Map.of("PYTORCH_LIBRARY_PATH", empty.toString())),
                 "gpu-check: no CUDA natives: " + empty + " has no libtorch.so; " + hint);
         stub(bin, "curl", "exit 7"); // no internet
-        assertFailsWith(script(bin, Map.of("ENGINE_CACHE_DIR", dir.toString())),
-                "gpu-check: no CUDA natives: none under " + dir + "/pytorch and publish.djl.ai "
-                        + "is unreachable; " + hint);
+        assertFailsWith(
+                script(bin, Map.of("ENGINE_CACHE_DIR", dir.toString())),
+                "gpu-check: no CUDA natives: none under "
+                        + dir
+                        + "/pytorch and publish.djl.ai "
+                        + "is unreachable; "
+                        + hint);
     }
 }

@@ -29,20 +29,20 @@ class ImageFolderExportTest {
         float[] mean = new float[channels];
         float[] std = new float[channels];
         java.util.Arrays.fill(std, 1f);
-        return new ImageSet(name, channels, 7, 5, pixels, labels, classes, mean, std,
-                Augmentation.NONE);
+        return new ImageSet(
+                name, channels, 7, 5, pixels, labels, classes, mean, std, Augmentation.NONE);
     }
 
     /**
-     * The evaluation transform with crop and resize equal to the shorter side of a square image
-     * is the identity, so a batch gives back the pixels up to ImageNet's normalisation.
+     * The evaluation transform with crop and resize equal to the shorter side of a square image is
+     * the identity, so a batch gives back the pixels up to ImageNet's normalisation.
      */
     private static void assertReadsBack(ImageSet set, Path dir) throws IOException {
         int channels = (int) set.imageShape().get(0);
         int h = (int) set.imageShape().get(1);
         int w = (int) set.imageShape().get(2);
-        HostBatch original = HostBatch.await(set.prefetch(IntStream.range(0, set.size())
-                .toArray(), null));
+        HostBatch original =
+                HostBatch.await(set.prefetch(IntStream.range(0, set.size()).toArray(), null));
         try (ImageFolder f = ImageFolder.open(dir, 5, 5, 2)) {
             assertEquals(set.size(), f.size());
             assertEquals(set.classes(), f.classes());
@@ -55,8 +55,8 @@ class ImageFolderExportTest {
                 assertEquals(set.label(i), f.label(j), "label of image " + i);
                 assertEquals(set.label(i), Integer.parseInt(f.classNames().get(f.label(j))));
             }
-            HostBatch read = HostBatch.await(f.prefetch(IntStream.range(0, f.size()).toArray(),
-                    null));
+            HostBatch read =
+                    HostBatch.await(f.prefetch(IntStream.range(0, f.size()).toArray(), null));
             // The folder's images are the 5x5 center crop of the 7x5 originals (rows 1 to 5).
             for (int j = 0; j < f.size(); j++) {
                 int i = order[j];
@@ -65,13 +65,19 @@ class ImageFolderExportTest {
                     for (int y = 0; y < 5; y++) {
                         for (int x = 0; x < 5; x++) {
                             float v = read.images()[((j * 3 + c) * 5 + y) * 5 + x];
-                            float level = (v * ImageFolder.IMAGENET_STD[c]
-                                    + ImageFolder.IMAGENET_MEAN[c]) * 255f;
+                            float level =
+                                    (v * ImageFolder.IMAGENET_STD[c] + ImageFolder.IMAGENET_MEAN[c])
+                                            * 255f;
                             // The set's mean 0 and std 1 give pixel / 255.
-                            float expected = 255f * original.images()[((i * channels + sc) * h
-                                    + y + 1) * w + x];
-                            assertEquals(expected, level, 1e-3, "image " + i + " channel " + c
-                                    + " at " + x + "," + (y + 1));
+                            float expected =
+                                    255f
+                                            * original.images()[
+                                                    ((i * channels + sc) * h + y + 1) * w + x];
+                            assertEquals(
+                                    expected,
+                                    level,
+                                    1e-3,
+                                    "image " + i + " channel " + c + " at " + x + "," + (y + 1));
                         }
                     }
                 }
@@ -85,7 +91,8 @@ class ImageFolderExportTest {
         Path dir = set.writeImageFolder(tmp.resolve("out"));
         // 12 classes: two-digit folder names, so that sorting keeps label order (10 after 09).
         try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(IntStream.range(0, 12).mapToObj(c -> String.format("%02d", c)).toList(),
+            assertEquals(
+                    IntStream.range(0, 12).mapToObj(c -> String.format("%02d", c)).toList(),
                     s.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertReadsBack(set, dir);
@@ -115,8 +122,18 @@ class ImageFolderExportTest {
 
     @Test
     void otherChannelCountsAreRefused(@TempDir Path tmp) {
-        ImageSet two = new ImageSet("two", 2, 1, 1, new byte[2], new int[] {0}, 1,
-                new float[2], new float[] {1, 1}, Augmentation.NONE);
+        ImageSet two =
+                new ImageSet(
+                        "two",
+                        2,
+                        1,
+                        1,
+                        new byte[2],
+                        new int[] {0},
+                        1,
+                        new float[2],
+                        new float[] {1, 1},
+                        Augmentation.NONE);
         assertThrows(IllegalArgumentException.class, () -> two.writeImageFolder(tmp));
         assertFalse(Files.exists(tmp.resolve("0")));
         assertTrue(Files.isDirectory(tmp));

@@ -27,27 +27,32 @@ class DisplayTest {
         } finally {
             System.setOut(old);
         }
-        assertEquals("[1, 2]\ndone\n", out.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+        assertEquals(
+                "[1, 2]\ndone\n",
+                out.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
     }
 
     @Test
     void sinkSeesShowAndUpdatesWithOneId() {
         List<String> calls = new ArrayList<>();
-        Display.setSink(new Display.Sink() {
-            @Override
-            public void show(Object value, String displayId) {
-                calls.add("show " + value + " " + displayId);
-            }
+        Display.setSink(
+                new Display.Sink() {
+                    @Override
+                    public void show(Object value, String displayId) {
+                        calls.add("show " + value + " " + displayId);
+                    }
 
-            @Override
-            public void update(Object value, String displayId) {
-                calls.add("update " + value + " " + displayId);
-            }
-        });
+                    @Override
+                    public void update(Object value, String displayId) {
+                        calls.add("update " + value + " " + displayId);
+                    }
+                });
         Display.Handle first = Display.show("a");
         first.update("b");
         Display.Handle second = Display.show("c");
-        assertEquals(List.of("show a " + first.id(), "update b " + first.id(), "show c " + second.id()), calls);
+        assertEquals(
+                List.of("show a " + first.id(), "update b " + first.id(), "show c " + second.id()),
+                calls);
         assertNotEquals(first.id(), second.id());
     }
 }

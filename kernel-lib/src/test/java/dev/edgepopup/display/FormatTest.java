@@ -53,8 +53,11 @@ class FormatTest {
 
     @Test
     void onFormatsPrintingOnlyAndKeepsTheValues() {
-        Table t = Table.create("t", DoubleColumn.create("acc", 0.864, Double.NaN),
-                LongColumn.create("weights", 2_425_024L, 266_200L));
+        Table t =
+                Table.create(
+                        "t",
+                        DoubleColumn.create("acc", 0.864, Double.NaN),
+                        LongColumn.create("weights", 2_425_024L, 266_200L));
         Format.PERCENT.missing("n = 1").on(t, "acc");
         Format.COUNT.on(t, "weights");
         assertEquals("86.4%", t.doubleColumn("acc").getString(0));
@@ -70,12 +73,14 @@ class FormatTest {
     @Test
     void badColumnsAreNamed() {
         Table t = Table.create("runs", StringColumn.create("net", "fc"));
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> Format.PERCENT.on(t, "acc"));
-        assertEquals("table 'runs' has no column 'acc': its columns are [net]", missing.getMessage());
-        IllegalArgumentException text = assertThrows(IllegalArgumentException.class,
-                () -> Format.PERCENT.on(t, "net"));
-        assertEquals("column 'net' is STRING, not numeric: the percent format applies to numbers",
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> Format.PERCENT.on(t, "acc"));
+        assertEquals(
+                "table 'runs' has no column 'acc': its columns are [net]", missing.getMessage());
+        IllegalArgumentException text =
+                assertThrows(IllegalArgumentException.class, () -> Format.PERCENT.on(t, "net"));
+        assertEquals(
+                "column 'net' is STRING, not numeric: the percent format applies to numbers",
                 text.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Format.decimals(-1));
         assertThrows(IllegalArgumentException.class, () -> Format.pattern("bad", "0.0.0"));

@@ -30,7 +30,11 @@ class RenderersTest {
 
     @Test
     void tableRendersAsEscapedHtmlAndText() {
-        Table table = Table.create("t", StringColumn.create("name", "<b>a</b>", "b"), IntColumn.create("n", 1, 2));
+        Table table =
+                Table.create(
+                        "t",
+                        StringColumn.create("name", "<b>a</b>", "b"),
+                        IntColumn.create("n", 1, 2));
         Map<String, Object> bundle = Renderers.render(table);
         String html = (String) bundle.get(Renderers.TEXT_HTML);
         assertTrue(html.contains("<table"), html);
@@ -40,19 +44,29 @@ class RenderersTest {
 
     @Test
     void tableShowsItsNameAsCaptionAndItsNumbersFormatted() {
-        Table table = Table.create("Table 1: <sizes>", StringColumn.create("net", "conv4"),
-                tech.tablesaw.api.DoubleColumn.create("acc", 0.16599999999999998),
-                tech.tablesaw.api.DoubleColumn.create("kept", 0.5),
-                tech.tablesaw.api.DoubleColumn.create("raw", 0.16599999999999998),
-                tech.tablesaw.api.LongColumn.create("weights", 2_425_024L));
+        Table table =
+                Table.create(
+                        "Table 1: <sizes>",
+                        StringColumn.create("net", "conv4"),
+                        tech.tablesaw.api.DoubleColumn.create("acc", 0.16599999999999998),
+                        tech.tablesaw.api.DoubleColumn.create("kept", 0.5),
+                        tech.tablesaw.api.DoubleColumn.create("raw", 0.16599999999999998),
+                        tech.tablesaw.api.LongColumn.create("weights", 2_425_024L));
         Format.PERCENT.on(table, "acc");
         Map<String, Object> bundle = Renderers.render(table);
         String html = (String) bundle.get(Renderers.TEXT_HTML);
-        assertTrue(html.matches("(?s)<table>\\s*<caption[^>]*>\\s*Table 1: &lt;sizes&gt;\\s*</caption>\\s*<thead>.*"), html);
+        assertTrue(
+                html.matches(
+                        "(?s)<table>\\s*<caption[^>]*>\\s*Table 1:"
+                                + " &lt;sizes&gt;\\s*</caption>\\s*<thead>.*"),
+                html);
         assertTrue(html.contains("<td>16.6%</td>"), html);
         // Columns without a format print short: no 0.16599999999999998, counts grouped.
-        assertTrue(html.contains("<td>0.5</td>") && html.contains("<td>0.166</td>")
-                && html.contains("<td>2,425,024</td>"), html);
+        assertTrue(
+                html.contains("<td>0.5</td>")
+                        && html.contains("<td>0.166</td>")
+                        && html.contains("<td>2,425,024</td>"),
+                html);
         assertTrue(((String) bundle.get(Renderers.TEXT_PLAIN)).contains("2,425,024"));
         // Rendering leaves the caller's table as it was.
         assertEquals("2425024", table.longColumn("weights").getString(0));
@@ -61,14 +75,17 @@ class RenderersTest {
 
     @Test
     void aTableWithoutANameHasNoCaption() {
-        String html = (String) Renderers.render(Table.create(IntColumn.create("n", 1, 2)))
-                .get(Renderers.TEXT_HTML);
+        String html =
+                (String)
+                        Renderers.render(Table.create(IntColumn.create("n", 1, 2)))
+                                .get(Renderers.TEXT_HTML);
         assertFalse(html.contains("<caption"), html);
     }
 
     @Test
     void longTableIsCut() {
-        Table table = Table.create("big", IntColumn.create("i", IntStream.range(0, 1000).toArray()));
+        Table table =
+                Table.create("big", IntColumn.create("i", IntStream.range(0, 1000).toArray()));
         String html = (String) Renderers.render(table).get(Renderers.TEXT_HTML);
         assertTrue(html.contains(">49<"));
         assertFalse(html.contains(">50<"));
@@ -80,7 +97,8 @@ class RenderersTest {
         Map<String, Object> bundle = Renderers.render(chart());
         byte[] png = Base64.getDecoder().decode((String) bundle.get(Renderers.IMAGE_PNG));
         assertArrayEquals(PNG_MAGIC, Arrays.copyOf(png, 4));
-        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        java.awt.image.BufferedImage image =
+                javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
         assertEquals(320, image.getWidth());
         assertEquals(200, image.getHeight());
         assertEquals("XYChart \"loss\" 320x200", bundle.get(Renderers.TEXT_PLAIN));
@@ -95,7 +113,8 @@ class RenderersTest {
 
     @Test
     void unknownTypesAndNullGetText() {
-        assertEquals(Map.of(Renderers.TEXT_PLAIN, "[1, 2]"), Renderers.render(java.util.List.of(1, 2)));
+        assertEquals(
+                Map.of(Renderers.TEXT_PLAIN, "[1, 2]"), Renderers.render(java.util.List.of(1, 2)));
         assertEquals(Map.of(Renderers.TEXT_PLAIN, "null"), Renderers.render(null));
     }
 
@@ -111,7 +130,8 @@ class RenderersTest {
         Renderers.register(renderer);
         Renderers.register(renderer);
 
-        DisplayData table = renderer.render(Table.create("t", IntColumn.create("n", new int[] {7})));
+        DisplayData table =
+                renderer.render(Table.create("t", IntColumn.create("n", new int[] {7})));
         assertTrue(((String) table.getData(MIMEType.TEXT_HTML)).contains("<td>7</td>"));
 
         Renderers.add(Point.class, p -> Map.of(Renderers.TEXT_HTML, "<i>" + p.x() + "</i>"));
@@ -120,7 +140,8 @@ class RenderersTest {
         // Replacing a renderer takes effect in kernels registered before.
         Renderers.add(Point.class, p -> Map.of(Renderers.TEXT_HTML, "<i>" + p.y() + "</i>"));
         assertEquals("<i>4</i>", renderer.render(new Point(3, 4)).getData(MIMEType.TEXT_HTML));
-        assertEquals("Point[x=3, y=4]", renderer.render(new Point(3, 4)).getData(MIMEType.TEXT_PLAIN));
+        assertEquals(
+                "Point[x=3, y=4]", renderer.render(new Point(3, 4)).getData(MIMEType.TEXT_PLAIN));
     }
 
     @Test
@@ -128,6 +149,7 @@ class RenderersTest {
         Renderers.add(java.util.AbstractList.class, l -> Map.of(Renderers.TEXT_HTML, "list"));
         Renderers.add(Special.class, l -> Map.of(Renderers.TEXT_HTML, "special"));
         assertEquals("special", Renderers.render(new Special()).get(Renderers.TEXT_HTML));
-        assertEquals("list", Renderers.render(new java.util.ArrayList<>()).get(Renderers.TEXT_HTML));
+        assertEquals(
+                "list", Renderers.render(new java.util.ArrayList<>()).get(Renderers.TEXT_HTML));
     }
 }

@@ -30,7 +30,8 @@ class ExportTest {
     void compactAndStandaloneExportsReloadWithTheSameAccuracy(@TempDir Path dir)
             throws IOException {
         try (Net net = Nets.conv2().width(0.25).inputOf(data.train()).keep(0.3).seed(4).build()) {
-            Training.of(net, data.train(), data.test()).recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
+            Training.of(net, data.train(), data.test())
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
                     .run();
             double found = net.accuracy(data.test(), 500);
             assertTrue(found > 0.3, "the run learned something: " + found);
@@ -80,8 +81,10 @@ class ExportTest {
     @Test
     void onlyEdgePopupNetsHaveACompactForm() {
         try (Net net = Nets.fc().method(Method.DENSE).build()) {
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> Subnetwork.of(net))
-                    .getMessage().contains("edge-popup"));
+            assertTrue(
+                    assertThrows(IllegalArgumentException.class, () -> Subnetwork.of(net))
+                            .getMessage()
+                            .contains("edge-popup"));
         }
     }
 }

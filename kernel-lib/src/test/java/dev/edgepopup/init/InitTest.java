@@ -2,10 +2,12 @@ package dev.edgepopup.init;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Sample statistics of every distribution against spec section 2. */
@@ -57,8 +59,12 @@ class InitTest {
 
     @Test
     void signedConstantsHaveExactMagnitudesAndBalancedSigns() {
-        for (Init d : new Init[] {Init.SIGNED_KAIMING_CONSTANT,
-                Init.SCALED_SIGNED_KAIMING_CONSTANT, Init.SIGNED_XAVIER_CONSTANT}) {
+        for (Init d :
+                new Init[] {
+                    Init.SIGNED_KAIMING_CONSTANT,
+                    Init.SCALED_SIGNED_KAIMING_CONSTANT,
+                    Init.SIGNED_XAVIER_CONSTANT
+                }) {
             float[] v = d.sample(N, FAN_IN, FAN_OUT, K, 7);
             float c = (float) expectedStd(d);
             int positive = 0;
@@ -81,17 +87,20 @@ class InitTest {
 
     @Test
     void scaledVariantsGrowTheStdByOneOverRootK() {
-        assertEquals(1 / Math.sqrt(K),
+        assertEquals(
+                1 / Math.sqrt(K),
                 Init.SCALED_KAIMING_NORMAL.scale(FAN_IN, FAN_OUT, K)
-                        / Init.KAIMING_NORMAL.scale(FAN_IN, FAN_OUT, K), 1e-12);
+                        / Init.KAIMING_NORMAL.scale(FAN_IN, FAN_OUT, K),
+                1e-12);
     }
 
     @Test
     void aSeedGivesTheSameValuesBitForBitAndAnotherSeedOthers() {
         for (Init d : Init.values()) {
             assertArrayEquals(d.sample(1001, 9, 9, 0.5, 5), d.sample(1001, 9, 9, 0.5, 5));
-            assertTrue(!java.util.Arrays.equals(d.sample(101, 9, 9, 0.5, 5),
-                    d.sample(101, 9, 9, 0.5, 6)));
+            assertTrue(
+                    !java.util.Arrays.equals(
+                            d.sample(101, 9, 9, 0.5, 5), d.sample(101, 9, 9, 0.5, 6)));
         }
         assertTrue(Init.layerSeed(1, 0) != Init.layerSeed(1, 1));
     }
@@ -102,8 +111,39 @@ class InitTest {
         // turn every stored subnetwork into another one.
         assertEquals(-1612297016619662647L, Init.layerSeed(1, 0));
         float[] v = Init.KAIMING_NORMAL.sample(3, 2, 2, 1, 1);
-        assertArrayEquals(new int[] {-1123263516, -1079675854, -1071644389},
-                new int[] {Float.floatToRawIntBits(v[0]), Float.floatToRawIntBits(v[1]),
-                    Float.floatToRawIntBits(v[2])});
+        assertArrayEquals(
+                new int[] {-1123263516, -1079675854, -1071644389},
+                new int[] {
+                    Float.floatToRawIntBits(v[0]),
+                    Float.floatToRawIntBits(v[1]),
+                    Float.floatToRawIntBits(v[2])
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "signed-constant, SIGNED_KAIMING_CONSTANT",
+        "SIGNED_KAIMING_CONSTANT, SIGNED_KAIMING_CONSTANT",
+        "signed-kaiming-constant, SIGNED_KAIMING_CONSTANT",
+        "Kaiming-Normal, KAIMING_NORMAL",
+        "scaled-signed-constant, SCALED_SIGNED_KAIMING_CONSTANT",
+        "scaled-kaiming-normal, SCALED_KAIMING_NORMAL",
+        "kaiming-uniform, KAIMING_UNIFORM",
+        "xavier-normal, XAVIER_NORMAL",
+        "xavier-normal-fan-avg, XAVIER_NORMAL_FAN_AVG",
+        "signed-xavier-constant, SIGNED_XAVIER_CONSTANT",
+        "pytorch_default, PYTORCH_DEFAULT"
+    })
+    void initNamesIncludeThePapersShortNames(String name, Init expected) {
+        assertEquals(expected, Init.parse(name));
+    }
+
+    @Test
+    void unknownInitNamesTheUsualOnes() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Init.parse("uniform"));
+        assertTrue(
+                e.getMessage().contains("unknown init 'uniform': use signed-constant"),
+                e.getMessage());
     }
 }

@@ -47,8 +47,9 @@ class MaskedLayerTest {
         int batch = 3;
         double k = 0.4;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.EDGE_POPUP, k,
-                    Init.KAIMING_NORMAL, 11, 12);
+            MaskedLinear layer =
+                    new MaskedLinear(
+                            "fc", in, out, Method.EDGE_POPUP, k, Init.KAIMING_NORMAL, 11, 12);
             layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(batch, in));
             float[] w = layer.weight().getArray().toFloatArray();
             float[] s = layer.scores().getArray().toFloatArray();
@@ -59,8 +60,12 @@ class MaskedLayerTest {
             float[] y;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray xa = m.create(x, new Shape(batch, in));
-                NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
-                        new ai.djl.ndarray.NDList(xa), true).head();
+                NDArray ya =
+                        layer.forward(
+                                        new ai.djl.training.ParameterStore(m, false),
+                                        new ai.djl.ndarray.NDList(xa),
+                                        true)
+                                .head();
                 y = ya.toFloatArray();
                 gc.backward(ya.mul(m.create(up, new Shape(batch, out))).sum());
             }
@@ -97,17 +102,31 @@ class MaskedLayerTest {
         int h = 4;
         double k = 0.5;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedConv layer = new MaskedConv("conv", c, o, 3, 1, Method.EDGE_POPUP, k,
-                    Init.SIGNED_KAIMING_CONSTANT, 1, 2);
+            MaskedConv layer =
+                    new MaskedConv(
+                            "conv",
+                            c,
+                            o,
+                            3,
+                            1,
+                            Method.EDGE_POPUP,
+                            k,
+                            Init.SIGNED_KAIMING_CONSTANT,
+                            1,
+                            2);
             layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, c, h, h));
             float[] w = layer.weight().getArray().toFloatArray();
             float[] s = layer.scores().getArray().toFloatArray();
             float[] x = random(c * h * h, 5);
             float[] up = random(o * h * h, 6);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
-                        new ai.djl.ndarray.NDList(m.create(x, new Shape(1, c, h, h))), true)
-                        .head();
+                NDArray ya =
+                        layer.forward(
+                                        new ai.djl.training.ParameterStore(m, false),
+                                        new ai.djl.ndarray.NDList(
+                                                m.create(x, new Shape(1, c, h, h))),
+                                        true)
+                                .head();
                 gc.backward(ya.mul(m.create(up, new Shape(1, o, h, h))).sum());
             }
             float[] grad = layer.scores().getArray().getGradient().toFloatArray();
@@ -159,13 +178,27 @@ class MaskedLayerTest {
     @Test
     void largeLayersTakeTheBracketedPathAndAgreeWithAFullSelection() {
         try (NDManager m = NDManager.newBaseManager()) {
-            for (int n : new int[] {(int) Masks.BAND_MIN, 100_003, 235_200}) {
+            int bracketed = 0;
+            for (int n : new int[] {(int) BracketedTopK.MIN_SIZE, 100_003, 235_200}) {
                 float[] s = random(n, n);
                 for (double k : new double[] {0.001, 0.05, 0.3, 0.5, 0.7, 0.97, 0.9999}) {
                     float[] mask = Masks.topK(m.create(s).abs(), k).toFloatArray();
                     assertArrayEquals(handMask(s, k), mask, "n=" + n + " k=" + k);
+                    // The fast path itself, where its bracket holds, against the definition.
+                    NDArray flat = m.create(s).abs();
+                    long kept = Masks.keptCount(n, k);
+                    NDArray fast = BracketedTopK.mask(flat, kept);
+                    if (fast != null) {
+                        bracketed++;
+                        assertArrayEquals(
+                                Masks.largest(flat, kept).toFloatArray(),
+                                fast.toFloatArray(),
+                                "n=" + n + " k=" + k);
+                    }
                 }
             }
+            // Only the extreme fractions of the smaller layers leave the sample's range.
+            assertTrue(bracketed >= 15, "bracketed " + bracketed + " of 21");
             // Many ties at the threshold: a quarter of the values share one magnitude.
             float[] s = random(200_000, 9);
             for (int i = 0; i < s.length; i += 4) {
@@ -245,8 +278,8 @@ class MaskedLayerTest {
         int h = 6;
         int batch = 2;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedConv layer = new MaskedConv("conv", c, o, 3, 1, Method.DENSE, 1,
-                    Init.KAIMING_NORMAL, 1, 2);
+            MaskedConv layer =
+                    new MaskedConv("conv", c, o, 3, 1, Method.DENSE, 1, Init.KAIMING_NORMAL, 1, 2);
             layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(batch, c, h, h));
             float[] w = layer.weight().getArray().toFloatArray();
             float[] x = random(batch * c * h * h, 7);
@@ -257,8 +290,12 @@ class MaskedLayerTest {
                 float[] y;
                 poisonFreedMemory(m);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray ya = layer.forward(new ai.djl.training.ParameterStore(m, false),
-                            new ai.djl.ndarray.NDList(xa.mul(1f)), true).head();
+                    NDArray ya =
+                            layer.forward(
+                                            new ai.djl.training.ParameterStore(m, false),
+                                            new ai.djl.ndarray.NDList(xa.mul(1f)),
+                                            true)
+                                    .head();
                     y = ya.toFloatArray();
                     gc.backward(ya.mul(m.create(up, new Shape(batch, o, h, h))).sum());
                 }
@@ -301,21 +338,27 @@ class MaskedLayerTest {
                 for (int i = 0; i < gw.length; i++) {
                     assertEquals(egw[i], gw[i], 1e-4, "weight gradient " + i + ", round " + round);
                 }
-                layer.weight().getArray().getGradient().subi(layer.weight().getArray().getGradient());
+                layer.weight()
+                        .getArray()
+                        .getGradient()
+                        .subi(layer.weight().getArray().getGradient());
             }
         }
     }
 
     @Test
     void forwardLeavesNoArraysOnTheParameterManager() {
-        try (NDManager m = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {
-            MaskedLinear layer = new MaskedLinear("fc", 8, 4, Method.EDGE_POPUP, 0.5,
-                    Init.KAIMING_NORMAL, 1, 2);
+        try (NDManager m = NDManager.newBaseManager();
+                NDManager batch = NDManager.newBaseManager()) {
+            MaskedLinear layer =
+                    new MaskedLinear("fc", 8, 4, Method.EDGE_POPUP, 0.5, Init.KAIMING_NORMAL, 1, 2);
             layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 8));
             int before = m.getManagedArrays().size();
             for (int i = 0; i < 5; i++) {
-                layer.forward(new ai.djl.training.ParameterStore(m, false),
-                        new ai.djl.ndarray.NDList(batch.ones(new Shape(2, 8))), true);
+                layer.forward(
+                        new ai.djl.training.ParameterStore(m, false),
+                        new ai.djl.ndarray.NDList(batch.ones(new Shape(2, 8))),
+                        true);
             }
             assertEquals(before, m.getManagedArrays().size());
         }
@@ -336,8 +379,8 @@ class MaskedLayerTest {
         int in = 50;
         int out = 40;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.ZHOU, 1,
-                    Init.KAIMING_NORMAL, 1, 2);
+            MaskedLinear layer =
+                    new MaskedLinear("fc", in, out, Method.ZHOU, 1, Init.KAIMING_NORMAL, 1, 2);
             layer.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, in));
             float[] s = random(in * out, 3);
             for (int i = 0; i < s.length; i++) {
@@ -364,7 +407,8 @@ class MaskedLayerTest {
             layer.maskSeed(5);
             assertArrayEquals(first, layer.mask(m).toFloatArray());
             layer.maskSeed(6);
-            assertTrue(!java.util.Arrays.equals(first, layer.mask(m).toFloatArray()),
+            assertTrue(
+                    !java.util.Arrays.equals(first, layer.mask(m).toFloatArray()),
                     "another seed, other masks");
         }
     }

@@ -21,8 +21,10 @@ class NetsTest {
         try (Net net = Nets.of(arch).build()) {
             assertEquals(expected, net.weightCount());
             // k = 0.5 keeps n - floor(n/2) per layer
-            long kept = net.layers().stream()
-                    .mapToLong(l -> l.weightCount() - l.weightCount() / 2).sum();
+            long kept =
+                    net.layers().stream()
+                            .mapToLong(l -> l.weightCount() - l.weightCount() / 2)
+                            .sum();
             assertEquals(kept, (long) net.keptCount());
         }
     }
@@ -68,9 +70,11 @@ class NetsTest {
                 Net b = Nets.conv2().width(0.25).seed(7).build();
                 Net c = Nets.conv2().width(0.25).seed(8).build()) {
             for (int i = 0; i < a.layers().size(); i++) {
-                assertArrayEquals(a.layers().get(i).weight().getArray().toFloatArray(),
+                assertArrayEquals(
+                        a.layers().get(i).weight().getArray().toFloatArray(),
                         b.layers().get(i).weight().getArray().toFloatArray());
-                assertArrayEquals(a.layers().get(i).scores().getArray().toFloatArray(),
+                assertArrayEquals(
+                        a.layers().get(i).scores().getArray().toFloatArray(),
                         b.layers().get(i).scores().getArray().toFloatArray());
             }
             float[] w1 = a.layers().get(0).weight().getArray().toFloatArray();
@@ -83,21 +87,28 @@ class NetsTest {
     void weightsAndScoresHaveTheirSeparateSeeds() {
         try (Net a = Nets.fc().weightSeed(3).scoreSeed(4).build();
                 Net b = Nets.fc().weightSeed(3).scoreSeed(5).build()) {
-            assertArrayEquals(a.layers().get(0).weight().getArray().toFloatArray(),
+            assertArrayEquals(
+                    a.layers().get(0).weight().getArray().toFloatArray(),
                     b.layers().get(0).weight().getArray().toFloatArray());
-            assertTrue(!java.util.Arrays.equals(a.layers().get(0).scores().getArray().toFloatArray(),
-                    b.layers().get(0).scores().getArray().toFloatArray()));
+            assertTrue(
+                    !java.util.Arrays.equals(
+                            a.layers().get(0).scores().getArray().toFloatArray(),
+                            b.layers().get(0).scores().getArray().toFloatArray()));
         }
     }
 
     @Test
     void badSpecsSayWhatToDo() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Nets.fc().keep(0))
-                .getMessage().contains("(0, 1]"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Nets.fc().keep(0))
+                        .getMessage()
+                        .contains("(0, 1]"));
         assertThrows(IllegalArgumentException.class, () -> Nets.fc().keep(1.01));
         assertThrows(IllegalArgumentException.class, () -> Nets.fc().keep(Double.NaN));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Nets.of("conv5").build())
-                .getMessage().contains("conv4"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Nets.of("conv5").build())
+                        .getMessage()
+                        .contains("conv4"));
         assertThrows(IllegalArgumentException.class, () -> Nets.conv4().width(0).build());
         assertThrows(IllegalArgumentException.class, () -> Nets.conv8().input(3, 8, 8, 10).build());
     }
@@ -128,8 +139,9 @@ class NetsTest {
         try (Net net = quarter.build()) {
             assertEquals(30_463, net.keptCount());
         }
-        assertEquals(quarter.weightCount(), Nets.fc().width(0.25).method(Method.DENSE).spec()
-                .keptCount());
+        assertEquals(
+                quarter.weightCount(),
+                Nets.fc().width(0.25).method(Method.DENSE).spec().keptCount());
         // At k = 0.3, width 105/256 (784-123-41-10) keeps 28,930 + 1,513 + 123 = 30,566, closer to
         // 30,463 than 104/256 (30,032) or 106/256 (30,814).
         Nets fc = Nets.fc().keep(0.3);

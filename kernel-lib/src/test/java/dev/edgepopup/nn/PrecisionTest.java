@@ -60,8 +60,9 @@ class PrecisionTest {
         int batch = 3;
         double k = 0.5;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.EDGE_POPUP, k,
-                    Init.KAIMING_NORMAL, 11, 12);
+            MaskedLinear layer =
+                    new MaskedLinear(
+                            "fc", in, out, Method.EDGE_POPUP, k, Init.KAIMING_NORMAL, 11, 12);
             layer.initialize(m, DataType.FLOAT32, new Shape(batch, in));
             layer.precision(Precision.BF16);
             float[] w = layer.weight().getArray().toFloatArray();
@@ -72,14 +73,18 @@ class PrecisionTest {
             float[] y;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray x16 = TorchCasts.toBf16(m.create(x, new Shape(batch, in)));
-                NDArray ya = TorchCasts.toFp32(layer.forward(new ParameterStore(m, false),
-                        new NDList(x16), true).head());
+                NDArray ya =
+                        TorchCasts.toFp32(
+                                layer.forward(new ParameterStore(m, false), new NDList(x16), true)
+                                        .head());
                 y = ya.toFloatArray();
                 gc.backward(ya.mul(m.create(up, new Shape(batch, out))).sum());
             }
             NDArray grad = layer.scores().getArray().getGradient();
             assertEquals(DataType.FLOAT32, grad.getDataType());
-            assertEquals(DataType.FLOAT32, layer.weight().getArray().getDataType(),
+            assertEquals(
+                    DataType.FLOAT32,
+                    layer.weight().getArray().getDataType(),
                     "the float32 weight stays as it was");
             assertArrayEquals(w, layer.weight().getArray().toFloatArray());
             float[] g = grad.toFloatArray();
@@ -91,7 +96,10 @@ class PrecisionTest {
                         gEff += up[b * out + o] * x[b * in + i];
                     }
                     // dL/dW_eff * W16, one bfloat16 product, then float32 to the score.
-                    assertEquals(Math.signum(s[j]) * bf16(gEff * bf16(w[j])), g[j], 1e-7,
+                    assertEquals(
+                            Math.signum(s[j]) * bf16(gEff * bf16(w[j])),
+                            g[j],
+                            1e-7,
                             "score gradient " + j);
                 }
             }
@@ -114,16 +122,18 @@ class PrecisionTest {
         int out = 3;
         int batch = 4;
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedLinear layer = new MaskedLinear("fc", in, out, Method.DENSE, 1,
-                    Init.KAIMING_NORMAL, 1, 2);
+            MaskedLinear layer =
+                    new MaskedLinear("fc", in, out, Method.DENSE, 1, Init.KAIMING_NORMAL, 1, 2);
             layer.initialize(m, DataType.FLOAT32, new Shape(batch, in));
             layer.precision(Precision.BF16);
             float[] x = ints(batch * in, 3);
             float[] up = ints(batch * out, 4);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray x16 = TorchCasts.toBf16(m.create(x, new Shape(batch, in)));
-                NDArray ya = TorchCasts.toFp32(layer.forward(new ParameterStore(m, false),
-                        new NDList(x16), true).head());
+                NDArray ya =
+                        TorchCasts.toFp32(
+                                layer.forward(new ParameterStore(m, false), new NDList(x16), true)
+                                        .head());
                 gc.backward(ya.mul(m.create(up, new Shape(batch, out))).sum());
             }
             NDArray grad = layer.weight().getArray().getGradient();
@@ -147,8 +157,8 @@ class PrecisionTest {
         NetSpec s = net.spec();
         try (NDManager m = net.manager().newSubManager()) {
             net.maskSeed(7);
-            NDArray x = m.create(images, new Shape(batch, s.channels(), s.height(),
-                    s.imageWidth()));
+            NDArray x =
+                    m.create(images, new Shape(batch, s.channels(), s.height(), s.imageWidth()));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = net.forward(x, true);
                 assertEquals(DataType.FLOAT32, logits.getDataType());
@@ -190,16 +200,23 @@ class PrecisionTest {
         int batch = 4;
         // Width 0.421875 gives 27 and 54 channels: the padded convolution path runs too. The
         // ResNet adds batch norm (float32 statistics on bfloat16 activations) and residual sums.
-        for (Nets arch : new Nets[] {Nets.fc(), Nets.conv4().width(0.421875),
-            Nets.of("resnet18_cifar").width(0.25)}) {
+        for (Nets arch :
+                new Nets[] {
+                    Nets.fc(), Nets.conv4().width(0.421875), Nets.of("resnet18_cifar").width(0.25)
+                }) {
             for (Method method : Method.values()) {
                 try (Net net = arch.method(method).seed(2).build()) {
                     float[] x = images(net.spec(), batch);
                     List<float[]> reference = pass(net, x, batch);
                     for (Precision p : Precision.values()) {
                         for (boolean cl : new boolean[] {false, true}) {
-                            String what = net.spec().arch() + " " + method + " " + p
-                                    + (cl ? " channels-last" : "");
+                            String what =
+                                    net.spec().arch()
+                                            + " "
+                                            + method
+                                            + " "
+                                            + p
+                                            + (cl ? " channels-last" : "");
                             List<float[]> got = pass(net.precision(p).channelsLast(cl), x, batch);
                             for (int i = 0; i < got.size(); i++) {
                                 float[] e = reference.get(i);
@@ -209,8 +226,9 @@ class PrecisionTest {
                                     // The layout changes the summation order, which batch
                                     // norm's backward (differences of means) amplifies: Zhou's
                                     // ResNet moves its first layers' gradients by 2% of max.
-                                    assertTrue(cosine(e, a) > 0.999, what + " array " + i
-                                            + " cosine " + cosine(e, a));
+                                    assertTrue(
+                                            cosine(e, a) > 0.999,
+                                            what + " array " + i + " cosine " + cosine(e, a));
                                 } else if (p == Precision.FP32) {
                                     // The layout alone changes only the summation order.
                                     double scale = 1e-4 * maxAbs(e) + 1e-7;
@@ -224,14 +242,17 @@ class PrecisionTest {
                                     // ResNet's batch-norm shifts and scales (after the layers)
                                     // get sums of gradients that mostly cancel: 0.80.
                                     double floor = i > layers ? 0.7 : layers > 8 ? 0.9 : 0.98;
-                                    assertTrue(cosine(e, a) > floor, what + " array " + i
-                                            + " cosine " + cosine(e, a));
+                                    assertTrue(
+                                            cosine(e, a) > floor,
+                                            what + " array " + i + " cosine " + cosine(e, a));
                                 }
                             }
                         }
                     }
                     net.precision(Precision.FP32).channelsLast(false);
-                    assertArrayEquals(reference.get(0), pass(net, x, batch).get(0),
+                    assertArrayEquals(
+                            reference.get(0),
+                            pass(net, x, batch).get(0),
                             "back to float32 NCHW: the same logits again");
                 }
             }
@@ -248,8 +269,12 @@ class PrecisionTest {
 
     private static String support(Path dir, String name, String flags) throws IOException {
         Path f = dir.resolve(name);
-        Files.writeString(f, "processor\t: 0\nflags\t\t: fpu sse2 " + flags + "\n"
-                + "bogomips\t: 4000\nprocessor\t: 1\nflags\t\t: fpu\n");
+        Files.writeString(
+                f,
+                "processor\t: 0\nflags\t\t: fpu sse2 "
+                        + flags
+                        + "\n"
+                        + "bogomips\t: 4000\nprocessor\t: 1\nflags\t\t: fpu\n");
         return Precision.bf16Support(f);
     }
 
@@ -258,11 +283,15 @@ class PrecisionTest {
         assertNull(support(dir, "sapphire-rapids", "avx512f avx512_bf16 amx_bf16 amx_tile"));
         assertNull(support(dir, "amx-only", "amx_bf16 amx_tile amx_int8"));
         assertNull(support(dir, "zen4", "avx2 avx512f avx512_bf16"));
-        assertEquals("this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_bf16 and"
-                + " no amx_tile) in the flags of " + dir.resolve("avx2"),
+        assertEquals(
+                "this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_bf16 and"
+                        + " no amx_tile) in the flags of "
+                        + dir.resolve("avx2"),
                 support(dir, "avx2", "avx2 fma"));
-        assertEquals("this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_tile) in"
-                + " the flags of " + dir.resolve("half-amx"),
+        assertEquals(
+                "this CPU has neither AVX512-BF16 (no avx512_bf16) nor AMX (no amx_tile) in"
+                        + " the flags of "
+                        + dir.resolve("half-amx"),
                 support(dir, "half-amx", "avx512f amx_bf16"));
         assertTrue(Precision.bf16Support(dir.resolve("missing")).contains("cannot tell"));
     }
@@ -274,13 +303,14 @@ class PrecisionTest {
         assertEquals(Precision.BF16, Precision.BF16.resolve(true, notes::add));
         assertEquals(List.of(), notes);
         Precision used = Precision.BF16.resolve(false, notes::add);
-        boolean fast = Engine.getInstance().defaultDevice().isGpu()
-                || Precision.bf16Support(Path.of("/proc/cpuinfo")) == null;
+        boolean fast =
+                Engine.getInstance().defaultDevice().isGpu()
+                        || Precision.bf16Support(Path.of("/proc/cpuinfo")) == null;
         assertEquals(fast ? Precision.BF16 : Precision.FP32, used);
         assertEquals(fast ? 0 : 1, notes.size(), notes.toString());
         assertEquals(used, Precision.fastest(), "the fastest is what bf16 resolves to");
-        notes.forEach(n -> assertTrue(n.startsWith("bf16 falls back to fp32: this CPU has neither"),
-                n));
+        notes.forEach(
+                n -> assertTrue(n.startsWith("bf16 falls back to fp32: this CPU has neither"), n));
     }
 
     @Test

@@ -22,13 +22,17 @@ class TorchCastsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             // bfloat16 keeps 8 significant bits: 1 + 2^-7 survives, 1 + 2^-8 is a tie that
             // rounds to even (1), 1 + 3 * 2^-8 rounds up to 1 + 2^-6, pi becomes 3.140625.
-            NDArray x = m.create(new float[] {1 + 0x1p-7f, 1 + 0x1p-8f, 1 + 3 * 0x1p-8f,
-                (float) Math.PI, -2.5f, 0});
+            NDArray x =
+                    m.create(
+                            new float[] {
+                                1 + 0x1p-7f, 1 + 0x1p-8f, 1 + 3 * 0x1p-8f, (float) Math.PI, -2.5f, 0
+                            });
             NDArray half = TorchCasts.toBf16(x);
             assertEquals(DataType.UNKNOWN, half.getDataType(), "DJL has no name for bf16");
             NDArray back = TorchCasts.toFp32(half);
             assertEquals(DataType.FLOAT32, back.getDataType());
-            assertArrayEquals(new float[] {1 + 0x1p-7f, 1, 1 + 0x1p-6f, 3.140625f, -2.5f, 0},
+            assertArrayEquals(
+                    new float[] {1 + 0x1p-7f, 1, 1 + 0x1p-6f, 3.140625f, -2.5f, 0},
                     back.toFloatArray());
         }
     }
@@ -51,12 +55,14 @@ class TorchCastsTest {
     @Test
     void channelsLastKeepsShapeAndValuesAndGradients() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.arange(2 * 3 * 4 * 5).toType(DataType.FLOAT32, false)
-                    .reshape(2, 3, 4, 5);
+            NDArray x = m.arange(2 * 3 * 4 * 5).toType(DataType.FLOAT32, false).reshape(2, 3, 4, 5);
             x.setRequiresGradient(true);
             assertTrue(contiguous(x));
-            NDArray w = m.arange(2 * 3 * 4 * 5).toType(DataType.FLOAT32, false).neg()
-                    .reshape(2, 3, 4, 5);
+            NDArray w =
+                    m.arange(2 * 3 * 4 * 5)
+                            .toType(DataType.FLOAT32, false)
+                            .neg()
+                            .reshape(2, 3, 4, 5);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray cl = TorchCasts.channelsLast(x);
                 assertEquals(new Shape(2, 3, 4, 5), cl.getShape());
@@ -78,8 +84,13 @@ class TorchCastsTest {
                 names.add(e.getName());
                 assertEquals(java.util.zip.ZipEntry.STORED, e.getMethod());
             }
-            assertEquals(java.util.List.of("op/version", "op/code/__torch__.py", "op/data.pkl",
-                    "op/constants.pkl"), names);
+            assertEquals(
+                    java.util.List.of(
+                            "op/version",
+                            "op/code/__torch__.py",
+                            "op/data.pkl",
+                            "op/constants.pkl"),
+                    names);
         }
     }
 

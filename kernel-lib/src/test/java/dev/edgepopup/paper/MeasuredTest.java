@@ -31,25 +31,41 @@ class MeasuredTest {
 
     @Test
     void fromACurvesPoint() {
-        SweepResult.Curve c = new SweepResult.Curve("conv4 kaiming_normal", new double[] {0.1, 0.5},
-                new double[] {0.6, 0.8}, new double[] {Double.NaN, 0.01}, new int[] {1, 2});
+        SweepResult.Curve c =
+                new SweepResult.Curve(
+                        "conv4 kaiming_normal",
+                        new double[] {0.1, 0.5},
+                        new double[] {0.6, 0.8},
+                        new double[] {Double.NaN, 0.01},
+                        new int[] {1, 2});
         assertEquals(new Measured("conv4 N_k", 0.8, 0.01, 2), Measured.at(c, 0.5));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Measured.at(c, 0.3));
-        assertEquals("curve 'conv4 kaiming_normal' has no point at 0.3: its x values are [0.1, 0.5]",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Measured.at(c, 0.3));
+        assertEquals(
+                "curve 'conv4 kaiming_normal' has no point at 0.3: its x values are [0.1, 0.5]",
                 e.getMessage());
-        SweepResult.Curve peaked = new SweepResult.Curve("conv2 signed_kaiming_constant",
-                new double[] {0.1, 0.5, 0.7, 0.9}, new double[] {0.4, 0.82, 0.82, 0.7},
-                new double[] {0.02, 0.01, Double.NaN, 0.03}, new int[] {2, 2, 1, 2});
-        assertEquals(new Measured("conv2 U_k at 0.5", 0.82, 0.01, 2), Measured.best(peaked),
+        SweepResult.Curve peaked =
+                new SweepResult.Curve(
+                        "conv2 signed_kaiming_constant",
+                        new double[] {0.1, 0.5, 0.7, 0.9},
+                        new double[] {0.4, 0.82, 0.82, 0.7},
+                        new double[] {0.02, 0.01, Double.NaN, 0.03},
+                        new int[] {2, 2, 1, 2});
+        assertEquals(
+                new Measured("conv2 U_k at 0.5", 0.82, 0.01, 2),
+                Measured.best(peaked),
                 "the first of two equal bests");
     }
 
     @Test
     void fromAggregateRowsOneOrAveraged() {
-        Table t = Table.create("aggregate", StringColumn.create("init", "a", "a", "b"),
-                IntColumn.create(SweepResult.SEEDS, 2, 3, 1),
-                DoubleColumn.create(SweepResult.TEST_ACC_MEAN, 0.8, 0.7, 0.6),
-                DoubleColumn.create(SweepResult.TEST_ACC_STD, 0.01, 0.02, Double.NaN));
+        Table t =
+                Table.create(
+                        "aggregate",
+                        StringColumn.create("init", "a", "a", "b"),
+                        IntColumn.create(SweepResult.SEEDS, 2, 3, 1),
+                        DoubleColumn.create(SweepResult.TEST_ACC_MEAN, 0.8, 0.7, 0.6),
+                        DoubleColumn.create(SweepResult.TEST_ACC_STD, 0.01, 0.02, Double.NaN));
         Measured b = Measured.of("b", t.where(t.stringColumn("init").isEqualTo("b")));
         assertEquals(new Measured("b", 0.6, Double.NaN, 1), b);
         // mean (0.8 + 0.7) / 2; std sqrt(0.01^2 + 0.02^2) / 2; the fewer seeds
@@ -57,8 +73,11 @@ class MeasuredTest {
         assertEquals(0.75, a.mean(), 1e-12);
         assertEquals(Math.sqrt(0.0005) / 2, a.std(), 1e-12);
         assertEquals(2, a.n());
-        assertTrue(Double.isNaN(Measured.of("all", t).std()), "an unknown part leaves the average's spread unknown");
-        assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                Double.isNaN(Measured.of("all", t).std()),
+                "an unknown part leaves the average's spread unknown");
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Measured.of("none", t.where(t.stringColumn("init").isEqualTo("c"))));
         assertThrows(IllegalArgumentException.class, () -> Measured.average("none", List.of()));
     }

@@ -19,23 +19,30 @@ public final class ChildJvm implements AutoCloseable {
 
     private ChildJvm(Process process) {
         this.process = process;
-        this.reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("(output unreadable: " + e + ")");
-            }
-        });
+        this.reader =
+                new Thread(
+                        () -> {
+                            try (BufferedReader r =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    process.getInputStream(),
+                                                    StandardCharsets.UTF_8))) {
+                                for (String line = r.readLine();
+                                        line != null;
+                                        line = r.readLine()) {
+                                    lines.add(line);
+                                }
+                            } catch (IOException e) {
+                                lines.add("(output unreadable: " + e + ")");
+                            }
+                        });
         reader.setDaemon(true);
         reader.start();
     }
 
     /**
-     * Starts {@code main} in a new JVM with the settings the tests run under: offline DJL, the
-     * same engine cache and data locations, GLIBC_TUNABLES passed on.
+     * Starts {@code main} in a new JVM with the settings the tests run under: offline DJL, the same
+     * engine cache and data locations, GLIBC_TUNABLES passed on.
      *
      * @param main the class with the main method
      * @param args its arguments
@@ -47,8 +54,12 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
         cmd.add("-Dai.djl.offline=true");
-        for (String property : List.of("ENGINE_CACHE_DIR", "edgepopup.fashionMnist",
-                "edgepopup.cifar10", "java.io.tmpdir")) {
+        for (String property :
+                List.of(
+                        "ENGINE_CACHE_DIR",
+                        "edgepopup.fashionMnist",
+                        "edgepopup.cifar10",
+                        "java.io.tmpdir")) {
             String value = System.getProperty(property);
             if (value != null) {
                 cmd.add("-D" + property + "=" + value);
@@ -66,12 +77,16 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(pb.start());
     }
 
-    /** @return the process */
+    /**
+     * @return the process
+     */
     public Process process() {
         return process;
     }
 
-    /** @return the output lines so far */
+    /**
+     * @return the output lines so far
+     */
     public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);

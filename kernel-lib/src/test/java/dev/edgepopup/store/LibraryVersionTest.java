@@ -17,13 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LibraryVersionTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** The compiled library (target/classes) that this test runs against. */
     private static Path classes() throws Exception {
-        return Path.of(LibraryVersion.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI());
+        return Path.of(
+                LibraryVersion.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
     private static void copy(Path from, Path to) throws Exception {
@@ -43,12 +42,19 @@ class LibraryVersionTest {
     void theVersionIsMavensAndTheFingerprintCoversTheResultPackages() throws Exception {
         String v = LibraryVersion.current();
         assertTrue(v.matches("\\d+\\.\\d+\\.\\d+[^+]*\\+[0-9a-f]{12}"), v);
-        assertEquals(LibraryVersion.mavenVersion() + "+" + LibraryVersion.fingerprint(classes()),
-                v);
-        assertEquals(v, RunConfig.of(Nets.fc().spec(), Recipe.CIFAR10_EDGE_POPUP, 1,
-                dev.edgepopup.data.ImageSet.random(new ai.djl.ndarray.types.Shape(1, 28, 28), 2,
-                        10, 1), dev.edgepopup.data.ImageSet.random(
-                                new ai.djl.ndarray.types.Shape(1, 28, 28), 2, 10, 2)).library());
+        assertEquals(
+                LibraryVersion.mavenVersion() + "+" + LibraryVersion.fingerprint(classes()), v);
+        assertEquals(
+                v,
+                RunConfig.of(
+                                Nets.fc().spec(),
+                                Recipe.CIFAR10_EDGE_POPUP,
+                                1,
+                                dev.edgepopup.data.ImageSet.random(
+                                        new ai.djl.ndarray.types.Shape(1, 28, 28), 2, 10, 1),
+                                dev.edgepopup.data.ImageSet.random(
+                                        new ai.djl.ndarray.types.Shape(1, 28, 28), 2, 10, 2))
+                        .library());
     }
 
     @Test
@@ -63,9 +69,12 @@ class LibraryVersionTest {
         Files.write(sweep, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
         assertEquals(before, LibraryVersion.fingerprint(copy));
 
-        for (String cls : List.of("dev/edgepopup/train/Training.class",
-                "dev/edgepopup/nn/MaskedLayer.class", "dev/edgepopup/init/Init.class",
-                "dev/edgepopup/data/ImageSet.class")) {
+        for (String cls :
+                List.of(
+                        "dev/edgepopup/train/Training.class",
+                        "dev/edgepopup/nn/MaskedLayer.class",
+                        "dev/edgepopup/init/Init.class",
+                        "dev/edgepopup/data/ImageSet.class")) {
             Path one = dir.resolve(cls.replace('/', '-'));
             copy(classes(), one);
             byte[] b = Files.readAllBytes(one.resolve(cls));

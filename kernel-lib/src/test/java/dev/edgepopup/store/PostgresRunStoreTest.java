@@ -48,13 +48,15 @@ class PostgresRunStoreTest extends RunStoreContract {
             List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 String prefix = "worker" + w;
-                done.add(pool.submit(() -> {
-                    go.await();
-                    try (RunStore store = open()) {
-                        StoreWriter.writeRuns(store, prefix, 2);
-                    }
-                    return null;
-                }));
+                done.add(
+                        pool.submit(
+                                () -> {
+                                    go.await();
+                                    try (RunStore store = open()) {
+                                        StoreWriter.writeRuns(store, prefix, 2);
+                                    }
+                                    return null;
+                                }));
             }
             go.countDown();
             for (Future<?> f : done) {
@@ -71,8 +73,8 @@ class PostgresRunStoreTest extends RunStoreContract {
             checkAllWritten(store, prefixes, 2);
         }
         try (Connection c = DriverManager.getConnection(url());
-                ResultSet rs = c.getMetaData().getColumns(null, c.getSchema(), "runs",
-                        "subnetwork")) {
+                ResultSet rs =
+                        c.getMetaData().getColumns(null, c.getSchema(), "runs", "subnetwork")) {
             rs.next();
             assertEquals("bytea", rs.getString("TYPE_NAME"), "BLOB is BYTEA on PostgreSQL");
         }

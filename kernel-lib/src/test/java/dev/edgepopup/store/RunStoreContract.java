@@ -26,37 +26,45 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What every database behind a {@link RunStore} must do, run against SQLite ({@link
- * RunStoreTest}) and PostgreSQL ({@link PostgresRunStoreTest}).
+ * What every database behind a {@link RunStore} must do, run against SQLite ({@link RunStoreTest})
+ * and PostgreSQL ({@link PostgresRunStoreTest}).
  */
 abstract class RunStoreContract {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** A fixed library version: the keys below must not change with the code. */
     static final String LIBRARY = "0.1.0+0123456789ab";
 
     /**
-     * @return the JDBC URL of a database that is empty when the test starts; the same URL for
-     *     every call within one test
+     * @return the JDBC URL of a database that is empty when the test starts; the same URL for every
+     *     call within one test
      */
     abstract String url();
 
-    /** @return the test's store, checkpoints in the test's directory */
+    /**
+     * @return the test's store, checkpoints in the test's directory
+     */
     RunStore open() {
         return RunStore.open(url(), dir.resolve("checkpoints"));
     }
 
     static RunConfig config(long seed) {
-        return new RunConfig(Nets.fc().keep(0.3).init(Init.KAIMING_NORMAL).seed(seed).spec(),
-                Recipe.CIFAR10_EDGE_POPUP.epochs(3).lr(0.05), seed,
-                "fashion-mnist/train[:500]", 500, "fashion-mnist/test[:200]", 200,
-                Precision.FP32, false, LIBRARY);
+        return new RunConfig(
+                Nets.fc().keep(0.3).init(Init.KAIMING_NORMAL).seed(seed).spec(),
+                Recipe.CIFAR10_EDGE_POPUP.epochs(3).lr(0.05),
+                seed,
+                "fashion-mnist/train[:500]",
+                500,
+                "fashion-mnist/test[:200]",
+                200,
+                Precision.FP32,
+                false,
+                LIBRARY);
     }
 
     static EpochRecord epoch(int e) {
-        return new EpochRecord(e, 2.0 / e, 0.3 + 0.1 * e, 0.25 + 0.1 * e, 0.1 / e, 1.25 * e,
-                800 + e, true);
+        return new EpochRecord(
+                e, 2.0 / e, 0.3 + 0.1 * e, 0.25 + 0.1 * e, 0.1 / e, 1.25 * e, 800 + e, true);
     }
 
     @Test
@@ -77,8 +85,8 @@ abstract class RunStoreContract {
             store.finish(key, 0.55, 0.3, new byte[] {1, 2, 3, (byte) 0xff, 0}, 3.75, 801.5);
         }
         try (RunStore store = open()) {
-            assertEquals(dir.resolve("checkpoints").resolve(key + ".ckpt"),
-                    store.checkpointFile(key));
+            assertEquals(
+                    dir.resolve("checkpoints").resolve(key + ".ckpt"), store.checkpointFile(key));
             RunRecord r = store.find(key).orElseThrow();
             assertEquals(c, r.config());
             assertEquals(RunStatus.FINISHED, r.status());
@@ -126,8 +134,12 @@ abstract class RunStoreContract {
             assertEquals(1, again.completedEpochs(), "a restart keeps the stored epochs");
             store.markInterrupted(key);
             assertEquals(RunStatus.INTERRUPTED, store.find(key).orElseThrow().status());
-            assertThrows(IllegalArgumentException.class, () -> store.recordEpoch(key,
-                    new EpochRecord(2, 1, 0.5, Double.NaN, 0.1, 1, 100, false)));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () ->
+                            store.recordEpoch(
+                                    key,
+                                    new EpochRecord(2, 1, 0.5, Double.NaN, 0.1, 1, 100, false)));
             assertThrows(IllegalStateException.class, () -> store.markFailed("nope", "x"));
             store.markFailed(key, "x".repeat(5000));
             assertEquals(4000, store.find(key).orElseThrow().errorMessage().length());
@@ -160,8 +172,13 @@ abstract class RunStoreContract {
     }
 
     private static RunTask task(String job, int index, String key) {
-        return new RunTask(job, index, key, null, Path.of("/shared/logs/" + job + "-" + index
-                + ".log"), Instant.parse("2025-01-31T12:00:00.000Z").plus(index, ChronoUnit.MINUTES));
+        return new RunTask(
+                job,
+                index,
+                key,
+                null,
+                Path.of("/shared/logs/" + job + "-" + index + ".log"),
+                Instant.parse("2025-01-31T12:00:00.000Z").plus(index, ChronoUnit.MINUTES));
     }
 
     @Test
@@ -190,9 +207,15 @@ abstract class RunStoreContract {
             assertEquals(RunStatus.PENDING, again.status());
             assertEquals(1, again.completedEpochs());
             assertEquals(1, again.checkpointEpoch());
-            store.addTasks(List.of(new RunTask("edgepopup-2", 0, b, "418",
-                    Path.of("/shared/logs/edgepopup-2-0.log"),
-                    Instant.parse("2025-01-31T13:00:00.000Z"))));
+            store.addTasks(
+                    List.of(
+                            new RunTask(
+                                    "edgepopup-2",
+                                    0,
+                                    b,
+                                    "418",
+                                    Path.of("/shared/logs/edgepopup-2-0.log"),
+                                    Instant.parse("2025-01-31T13:00:00.000Z"))));
             assertEquals("418_0", store.latestTask(b).orElseThrow().taskId());
             assertEquals("417_0", store.latestTask(a).orElseThrow().taskId());
         }
@@ -203,24 +226,27 @@ abstract class RunStoreContract {
         int perThread = 25;
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (RunStore a = open(); RunStore b = open(); RunStore shared = open()) {
+        try (RunStore a = open();
+                RunStore b = open();
+                RunStore shared = open()) {
             List<RunStore> stores = List.of(a, b, shared, shared);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < stores.size(); t++) {
                 RunStore store = stores.get(t);
                 String prefix = "thread" + t;
-                done.add(pool.submit(() -> {
-                    go.await();
-                    StoreWriter.writeRuns(store, prefix, perThread);
-                    return null;
-                }));
+                done.add(
+                        pool.submit(
+                                () -> {
+                                    go.await();
+                                    StoreWriter.writeRuns(store, prefix, perThread);
+                                    return null;
+                                }));
             }
             go.countDown();
             for (Future<?> f : done) {
                 f.get();
             }
-            checkAllWritten(shared, List.of("thread0", "thread1", "thread2", "thread3"),
-                    perThread);
+            checkAllWritten(shared, List.of("thread0", "thread1", "thread2", "thread3"), perThread);
         } finally {
             pool.shutdownNow();
         }
@@ -231,13 +257,23 @@ abstract class RunStoreContract {
         Path go = dir.resolve("go");
         int perWriter = 40;
         try (RunStore created = open(); // the schema exists before the children open it
-                ChildJvm first = ChildJvm.start(StoreWriter.class, url(), "jvm1",
-                        Integer.toString(perWriter), go.toString());
-                ChildJvm second = ChildJvm.start(StoreWriter.class, url(), "jvm2",
-                        Integer.toString(perWriter), go.toString())) {
+                ChildJvm first =
+                        ChildJvm.start(
+                                StoreWriter.class,
+                                url(),
+                                "jvm1",
+                                Integer.toString(perWriter),
+                                go.toString());
+                ChildJvm second =
+                        ChildJvm.start(
+                                StoreWriter.class,
+                                url(),
+                                "jvm2",
+                                Integer.toString(perWriter),
+                                go.toString())) {
             for (ChildJvm child : List.of(first, second)) {
-                assertTrue(child.awaitLine("ready"::equals, 30), () -> "no ready: "
-                        + child.lines());
+                assertTrue(
+                        child.awaitLine("ready"::equals, 30), () -> "no ready: " + child.lines());
             }
             Files.createFile(go);
             StoreWriter.writeRuns(created, "parent", perWriter);
@@ -246,8 +282,11 @@ abstract class RunStoreContract {
             checkAllWritten(created, List.of("jvm1", "jvm2", "parent"), perWriter);
             long[] a = interval(first.lines());
             long[] b = interval(second.lines());
-            assertTrue(a[0] <= b[1] && b[0] <= a[1],
-                    "the two JVMs did not write at the same time: " + first.lines() + " "
+            assertTrue(
+                    a[0] <= b[1] && b[0] <= a[1],
+                    "the two JVMs did not write at the same time: "
+                            + first.lines()
+                            + " "
                             + second.lines());
         }
     }

@@ -23,9 +23,14 @@ public final class StoreWriter {
      * @return the fake run's configuration
      */
     static RunConfig config(String prefix, int i) {
-        return new RunConfig(Nets.fc().keep(0.5).seed(i).spec(),
-                Recipe.CIFAR10_EDGE_POPUP.epochs(EPOCHS), i, prefix + "/train", 500,
-                prefix + "/test", 200);
+        return new RunConfig(
+                Nets.fc().keep(0.5).seed(i).spec(),
+                Recipe.CIFAR10_EDGE_POPUP.epochs(EPOCHS),
+                i,
+                prefix + "/train",
+                500,
+                prefix + "/test",
+                200);
     }
 
     /**
@@ -39,8 +44,10 @@ public final class StoreWriter {
         for (int i = 0; i < n; i++) {
             String key = store.start(config(prefix, i));
             for (int e = 1; e <= EPOCHS; e++) {
-                store.recordEpoch(key, new EpochRecord(e, 1.0 / e, 0.1 * e, 0.1 * e + 0.01 * i,
-                        0.1, 0.5, 1000, true));
+                store.recordEpoch(
+                        key,
+                        new EpochRecord(
+                                e, 1.0 / e, 0.1 * e, 0.1 * e + 0.01 * i, 0.1, 0.5, 1000, true));
             }
             store.recordCheckpoint(key, EPOCHS);
             store.finish(key, 0.1 * EPOCHS + 0.01 * i, 0.5, new byte[] {(byte) i}, 1.5, 1000);

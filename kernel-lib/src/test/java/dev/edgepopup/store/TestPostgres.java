@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * A schema of its own in the PostgreSQL database that {@code environment/test-slurm.sh} starts
- * (the system property {@value #PROPERTY} holds its URL), so each test starts empty. Without the
+ * A schema of its own in the PostgreSQL database that {@code environment/test-slurm.sh} starts (the
+ * system property {@value #PROPERTY} holds its URL), so each test starts empty. Without the
  * property, the tests that need it are skipped: {@code mvn verify} alone starts no server.
  */
 public final class TestPostgres implements AutoCloseable {
@@ -34,10 +34,16 @@ public final class TestPostgres implements AutoCloseable {
      */
     public static TestPostgres fresh() throws SQLException {
         String base = System.getProperty(PROPERTY);
-        assumeTrue(base != null && !base.isBlank(), "no PostgreSQL server: set -D" + PROPERTY
-                + " (environment/test-slurm.sh does)");
-        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
-                .toLowerCase(Locale.ROOT);
+        assumeTrue(
+                base != null && !base.isBlank(),
+                "no PostgreSQL server: set -D" + PROPERTY + " (environment/test-slurm.sh does)");
+        String schema =
+                "t_"
+                        + UUID.randomUUID()
+                                .toString()
+                                .replace("-", "")
+                                .substring(0, 16)
+                                .toLowerCase(Locale.ROOT);
         try (Connection c = DriverManager.getConnection(base);
                 Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
@@ -45,7 +51,9 @@ public final class TestPostgres implements AutoCloseable {
         return new TestPostgres(base, schema);
     }
 
-    /** @return the URL of the fresh schema: every table the store makes goes there */
+    /**
+     * @return the URL of the fresh schema: every table the store makes goes there
+     */
     public String url() {
         return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }

@@ -25,7 +25,9 @@ class LocalTest {
     void chosenLayoutsKeepWhatWasChosen() {
         assertEquals(l(3, 1), Local.runsAtOnce(3).layout(6, 2, false));
         assertEquals(l(3, 2), Local.runsAtOnce(3).threadsPerRun(2).layout(6, 2, false));
-        assertEquals(l(2, 2), Local.runsAtOnce(4).threadsPerRun(2).layout(2, 2, false),
+        assertEquals(
+                l(2, 2),
+                Local.runsAtOnce(4).threadsPerRun(2).layout(2, 2, false),
                 "never more runs at once than are left");
         assertEquals(l(1, 2), Local.oneAtATime().layout(6, 2, false));
         assertEquals(l(2, 1), Local.runsAtOnce(2).layout(6, 2, true), "chosen on a GPU too");
@@ -35,9 +37,9 @@ class LocalTest {
 
     @Test
     void describeSaysRunsAndThreads() {
-        assertEquals("2 runs at once, 1 thread each",
-                Local.runsAtOnce(2).threadsPerRun(1).describe(5));
-        assertEquals("one run at a time on 3 threads",
-                Local.oneAtATime().threadsPerRun(3).describe(5));
+        assertEquals(
+                "2 runs at once, 1 thread each", Local.runsAtOnce(2).threadsPerRun(1).describe(5));
+        assertEquals(
+                "one run at a time on 3 threads", Local.oneAtATime().threadsPerRun(3).describe(5));
     }
 }

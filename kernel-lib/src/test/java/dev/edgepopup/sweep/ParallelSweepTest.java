@@ -29,12 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Several runs of a sweep at once, each on its own thread, against the same runs one by one. */
 class ParallelSweepTest {
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
     private static RunStore oneByOne;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Which runs trained from which epoch, and how many trained at the same moment at most. */
     private static final class Watch implements Function<RunConfig, TrainingListener> {
@@ -59,13 +57,18 @@ class ParallelSweepTest {
         }
     }
 
-    /** @return {@link TinySweeps#fourRunsOfTwoEpochs} trained one run at a time, one thread each */
+    /**
+     * @return {@link TinySweeps#fourRunsOfTwoEpochs} trained one run at a time, one thread each
+     */
     private static synchronized RunStore oneByOne() {
         if (oneByOne == null) {
             oneByOne = RunStore.open(shared.resolve("one-by-one.db"));
             Watch w = new Watch();
-            SweepResult r = TinySweeps.fourRunsOfTwoEpochs(oneByOne)
-                    .on(Local.oneAtATime().threadsPerRun(1)).listener(w).run();
+            SweepResult r =
+                    TinySweeps.fourRunsOfTwoEpochs(oneByOne)
+                            .on(Local.oneAtATime().threadsPerRun(1))
+                            .listener(w)
+                            .run();
             assertEquals(1, w.most.get(), "one by one");
             assertEquals(4, r.trained());
         }
@@ -86,7 +89,9 @@ class ParallelSweepTest {
 
     private static List<String> sweepThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("sweep-run-")).map(Thread::getName).toList();
+                .filter(t -> t.getName().startsWith("sweep-run-"))
+                .map(Thread::getName)
+                .toList();
     }
 
     @Test
@@ -94,8 +99,11 @@ class ParallelSweepTest {
         int callersThreads = Threads.get();
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
             Watch w = new Watch();
-            SweepResult r = TinySweeps.fourRunsOfTwoEpochs(store)
-                    .on(Local.runsAtOnce(2).threadsPerRun(1)).listener(w).run();
+            SweepResult r =
+                    TinySweeps.fourRunsOfTwoEpochs(store)
+                            .on(Local.runsAtOnce(2).threadsPerRun(1))
+                            .listener(w)
+                            .run();
             assertEquals(2, w.most.get(), "two runs trained at once");
             assertFalse(r.interrupted());
             assertEquals(4, r.trained());
@@ -116,16 +124,25 @@ class ParallelSweepTest {
             // Split fourRunsOfTwoEpochs in two: FC (both methods) and Conv2 edge-popup. The third
             // sweep plans FC edge-popup again, which must train once and serve both.
             Sweep fc = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc");
-            Sweep conv = TinySweeps.fourRunsOfTwoEpochs(store).nets("conv2")
-                    .methods(Approach.EDGE_POPUP);
-            Sweep again = TinySweeps.fourRunsOfTwoEpochs(store).nets("fc")
-                    .methods(Approach.EDGE_POPUP);
+            Sweep conv =
+                    TinySweeps.fourRunsOfTwoEpochs(store)
+                            .nets("conv2")
+                            .approaches(Approach.EDGE_POPUP);
+            Sweep again =
+                    TinySweeps.fourRunsOfTwoEpochs(store)
+                            .nets("fc")
+                            .approaches(Approach.EDGE_POPUP);
             // Two of FC's runs and one Conv2 run, 2 epochs of 500 images: 3,000 images to train.
-            assertEquals("3 runs: 2 epochs over 500 training images each, 3,000 images to train; "
-                    + Local.auto().describe(3), Sweep.plan(fc, conv, again));
+            assertEquals(
+                    "3 runs: 2 epochs over 500 training images each, 3,000 images to train; "
+                            + Local.auto().describe(3),
+                    Sweep.plan(fc, conv, again));
             Watch w = new Watch();
-            List<SweepResult> r = Sweep.together(fc.on(Local.runsAtOnce(2).threadsPerRun(1))
-                    .listener(w), conv.listener(w), again.listener(w));
+            List<SweepResult> r =
+                    Sweep.together(
+                            fc.on(Local.runsAtOnce(2).threadsPerRun(1)).listener(w),
+                            conv.listener(w),
+                            again.listener(w));
             assertEquals(3, w.starts.size(), "the shared run trained once: " + w.starts);
             assertEquals(List.of(2, 1, 1), r.stream().map(x -> x.records().size()).toList());
             assertEquals(r.get(0).records().get(0).key(), r.get(2).records().get(0).key());
@@ -138,8 +155,9 @@ class ParallelSweepTest {
             assertEquals(3, both.records().size());
             assertEquals(3, both.planned());
             assertEquals(3, both.trained());
-            assertEquals("3 runs, 3 of them in the run store: 2 epochs over 500 training images "
-                    + "each, 0 images to train (nothing: every run is stored)",
+            assertEquals(
+                    "3 runs, 3 of them in the run store: 2 epochs over 500 training images "
+                            + "each, 0 images to train (nothing: every run is stored)",
                     Sweep.plan(fc, conv, again));
             List<SweepResult> reused = Sweep.together(fc, conv);
             assertEquals(List.of(0, 0), reused.stream().map(SweepResult::trained).toList());
@@ -154,8 +172,11 @@ class ParallelSweepTest {
                 assertEquals(Precision.fastest(), c.precision());
                 assertEquals(!c.spec().arch().equals("fc"), c.channelsLast(), c.spec().arch());
             }
-            for (RunConfig c : TinySweeps.fourRunsOfTwoEpochs(store).precision(Precision.FP32)
-                    .channelsLast(false).configurations()) {
+            for (RunConfig c :
+                    TinySweeps.fourRunsOfTwoEpochs(store)
+                            .precision(Precision.FP32)
+                            .channelsLast(false)
+                            .configurations()) {
                 assertEquals(Precision.FP32, c.precision());
                 assertFalse(c.channelsLast());
             }
@@ -165,26 +186,38 @@ class ParallelSweepTest {
     @Test
     void theStopButtonStopsEveryActiveRunAndTheNextRunResumesThem() {
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
-            Sweep sweep = TinySweeps.fourRunsOfTwoEpochs(store)
-                    .on(Local.runsAtOnce(2).threadsPerRun(1));
+            Sweep sweep =
+                    TinySweeps.fourRunsOfTwoEpochs(store).on(Local.runsAtOnce(2).threadsPerRun(1));
             List<RunConfig> plan = sweep.configurations();
             Thread caller = Thread.currentThread();
             // The third run starts when one of the first two has finished.
-            SweepResult cut = sweep.listener(c -> new TrainingListener() {
-                @Override
-                public void onBatch(int epoch, int batch, int batches, double loss,
-                        double accuracy, double imagesPerSecond) {
-                    if (c.equals(plan.get(2)) && epoch == 2 && batch == 1) {
-                        caller.interrupt(); // the stop button
-                    }
-                }
-            }).run();
+            SweepResult cut =
+                    sweep.listener(
+                                    c ->
+                                            new TrainingListener() {
+                                                @Override
+                                                public void onBatch(
+                                                        int epoch,
+                                                        int batch,
+                                                        int batches,
+                                                        double loss,
+                                                        double accuracy,
+                                                        double imagesPerSecond) {
+                                                    if (c.equals(plan.get(2))
+                                                            && epoch == 2
+                                                            && batch == 1) {
+                                                        caller.interrupt(); // the stop button
+                                                    }
+                                                }
+                                            })
+                            .run();
             assertTrue(cut.interrupted());
             assertFalse(Thread.currentThread().isInterrupted(), "the interrupt was not consumed");
             assertEquals(List.of(), sweepThreads(), "threads left behind");
             List<String> finished = new ArrayList<>();
             for (RunRecord r : cut.records()) {
-                assertTrue(r.status() == RunStatus.FINISHED || r.status() == RunStatus.INTERRUPTED,
+                assertTrue(
+                        r.status() == RunStatus.FINISHED || r.status() == RunStatus.INTERRUPTED,
                         r.status().toString());
                 if (r.status() == RunStatus.FINISHED) {
                     finished.add(r.key());
@@ -218,38 +251,50 @@ class ParallelSweepTest {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         List<Object> shown = Collections.synchronizedList(new ArrayList<>());
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
-        Display.setSink(new Display.Sink() {
-            @Override
-            public void show(Object value, String id) {
-                events.add("show " + Thread.currentThread().getName());
-                ids.add(id);
-                shown.add(value);
-            }
+        Display.setSink(
+                new Display.Sink() {
+                    @Override
+                    public void show(Object value, String id) {
+                        events.add("show " + Thread.currentThread().getName());
+                        ids.add(id);
+                        shown.add(value);
+                    }
 
-            @Override
-            public void update(Object value, String id) {
-                events.add("update " + Thread.currentThread().getName());
-                ids.add(id);
-                shown.add(value);
-            }
-        });
+                    @Override
+                    public void update(Object value, String id) {
+                        events.add("update " + Thread.currentThread().getName());
+                        ids.add(id);
+                        shown.add(value);
+                    }
+                });
         String caller = Thread.currentThread().getName();
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
-            Sweep sweep = Sweep.over().keeps(0.3, 0.7).recipe(r -> r.epochs(1))
-                    .data(TinySweeps.data()).store(store);
+            Sweep sweep =
+                    Sweep.over()
+                            .keeps(0.3, 0.7)
+                            .recipe(r -> r.epochs(1))
+                            .data(TinySweeps.data())
+                            .store(store);
             sweep.run();
             assertEquals(1, events.stream().filter(e -> e.startsWith("show")).count());
             assertEquals(1, ids.stream().distinct().count(), "one display id: " + ids);
-            assertTrue(events.stream().allMatch(e -> e.endsWith(" " + caller)),
+            assertTrue(
+                    events.stream().allMatch(e -> e.endsWith(" " + caller)),
                     "drawn from the sweep's own thread only: " + events);
-            assertTrue(shown.get(shown.size() - 1).toString().startsWith(
-                    "Sweep of 2 runs: 2 trained, 0 reused from the run store in "),
+            assertTrue(
+                    shown.get(shown.size() - 1)
+                            .toString()
+                            .startsWith(
+                                    "Sweep of 2 runs: 2 trained, 0 reused from the run store in "),
                     shown.get(shown.size() - 1).toString());
 
             shown.clear();
             sweep.run();
-            assertTrue(shown.get(shown.size() - 1).toString().startsWith(
-                    "Sweep of 2 runs: 0 trained, 2 reused from the run store in "),
+            assertTrue(
+                    shown.get(shown.size() - 1)
+                            .toString()
+                            .startsWith(
+                                    "Sweep of 2 runs: 0 trained, 2 reused from the run store in "),
                     shown.get(shown.size() - 1).toString());
 
             shown.clear();
@@ -266,9 +311,16 @@ class ParallelSweepTest {
         List<Integer> arrays = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             try (RunStore store = RunStore.open(dir.resolve("sweep" + i + ".db"))) {
-                SweepResult r = Sweep.over().nets("conv2").widths(0.25).keeps(0.2, 0.4, 0.6, 0.8)
-                        .recipe(rec -> rec.epochs(1).batchSize(25)).data(TinySweeps.data())
-                        .store(store).on(Local.runsAtOnce(2).threadsPerRun(1)).run();
+                SweepResult r =
+                        Sweep.over()
+                                .nets("conv2")
+                                .widths(0.25)
+                                .keeps(0.2, 0.4, 0.6, 0.8)
+                                .recipe(rec -> rec.epochs(1).batchSize(25))
+                                .data(TinySweeps.data())
+                                .store(store)
+                                .on(Local.runsAtOnce(2).threadsPerRun(1))
+                                .run();
                 assertEquals(4, r.trained());
             }
             heap.add(NativeHeap.bytes());
@@ -279,7 +331,12 @@ class ParallelSweepTest {
         // A run that kept one step's activations would keep about 1 MB of Conv2's first layer
         // alone: 16 runs after the first sweep, 20 steps each.
         long growth = heap.get(4) - heap.get(1);
-        assertTrue(growth < 4L << 20, "the C heap grew by " + (growth >> 10) + " KiB over 3 "
-                + "sweeps of 4 runs: " + heap);
+        assertTrue(
+                growth < 4L << 20,
+                "the C heap grew by "
+                        + (growth >> 10)
+                        + " KiB over 3 "
+                        + "sweeps of 4 runs: "
+                        + heap);
     }
 }

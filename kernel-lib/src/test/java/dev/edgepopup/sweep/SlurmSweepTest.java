@@ -30,35 +30,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sweeps on a real Slurm cluster with a real PostgreSQL store: the one-node cluster and the
- * server that environment/test-slurm.sh starts (it sets {@value #PROPERTY} and SLURM_CONF).
- * Without them these tests are skipped.
+ * Sweeps on a real Slurm cluster with a real PostgreSQL store: the one-node cluster and the server
+ * that environment/test-slurm.sh starts (it sets {@value #PROPERTY} and SLURM_CONF). Without them
+ * these tests are skipped.
  */
 class SlurmSweepTest {
     /** Set (to anything) when a Slurm cluster answers sbatch here. */
     static final String PROPERTY = "edgepopup.test.slurm";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private TestPostgres db;
     private final List<String> shown = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void servers() throws Exception {
-        assumeTrue(System.getProperty(PROPERTY) != null, "no Slurm cluster: set -D" + PROPERTY
-                + " (environment/test-slurm.sh does)");
+        assumeTrue(
+                System.getProperty(PROPERTY) != null,
+                "no Slurm cluster: set -D" + PROPERTY + " (environment/test-slurm.sh does)");
         db = TestPostgres.fresh();
-        Display.setSink(new Display.Sink() {
-            @Override
-            public void show(Object value, String displayId) {
-                shown.add(String.valueOf(value));
-            }
+        Display.setSink(
+                new Display.Sink() {
+                    @Override
+                    public void show(Object value, String displayId) {
+                        shown.add(String.valueOf(value));
+                    }
 
-            @Override
-            public void update(Object value, String displayId) {
-                shown.add(String.valueOf(value));
-            }
-        });
+                    @Override
+                    public void update(Object value, String displayId) {
+                        shown.add(String.valueOf(value));
+                    }
+                });
     }
 
     @AfterEach
@@ -80,8 +81,13 @@ class SlurmSweepTest {
 
     /** FC on 500 Fashion-MNIST images, 2 epochs: k = 0.3 and 0.7 by default, seeds 1 and 2. */
     private static Sweep fc(RunStore store, double... keeps) {
-        return Sweep.over().nets("fc").keeps(keeps.length == 0 ? new double[] {0.3, 0.7} : keeps)
-                .seeds(1, 2).recipe(r -> r.epochs(2)).data(TinySweeps.data()).store(store);
+        return Sweep.over()
+                .nets("fc")
+                .keeps(keeps.length == 0 ? new double[] {0.3, 0.7} : keeps)
+                .seeds(1, 2)
+                .recipe(r -> r.epochs(2))
+                .data(TinySweeps.data())
+                .store(store);
     }
 
     @Test
@@ -90,15 +96,17 @@ class SlurmSweepTest {
         SweepResult localA;
         SweepResult localB;
         try (RunStore local = RunStore.open(dir.resolve("local.db"))) {
-            List<SweepResult> both = Sweep.together(
-                    fc(local).on(Local.runsAtOnce(2).threadsPerRun(1)).progress(false),
-                    fc(local, 0.5, 0.9));
+            List<SweepResult> both =
+                    Sweep.together(
+                            fc(local).on(Local.runsAtOnce(2).threadsPerRun(1)).progress(false),
+                            fc(local, 0.5, 0.9));
             localA = both.get(0);
             localB = both.get(1);
         }
         double localSeconds = (System.nanoTime() - t0) / 1e9;
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (RunStore a = postgres(); RunStore b = postgres();
+        try (RunStore a = postgres();
+                RunStore b = postgres();
                 RunStore local = RunStore.open(dir.resolve("local.db"))) {
             long t1 = System.nanoTime();
             // Two notebooks, say, each with its own connection, submitting at the same moment.
@@ -107,10 +115,13 @@ class SlurmSweepTest {
             SweepResult ra = first.get(10, TimeUnit.MINUTES);
             SweepResult rb = second.get(10, TimeUnit.MINUTES);
             double slurmSeconds = (System.nanoTime() - t1) / 1e9;
-            System.out.printf(Locale.ROOT, "measured: 8 runs (FC, 500 images, 2 epochs) as two "
-                    + "sweeps at once: %.1f s on the one-node Slurm cluster from submission to "
-                    + "the last result, %.1f s in this JVM (2 runs at once, 1 thread each); "
-                    + "%.1f s more per run%n", slurmSeconds, localSeconds,
+            System.out.printf(
+                    Locale.ROOT,
+                    "measured: 8 runs (FC, 500 images, 2 epochs) as two sweeps at once: %.1f s on"
+                        + " the one-node Slurm cluster from submission to the last result, %.1f s"
+                        + " in this JVM (2 runs at once, 1 thread each); %.1f s more per run%n",
+                    slurmSeconds,
+                    localSeconds,
                     (slurmSeconds - localSeconds) / 4); // 4 rounds of 2 runs at once
             for (SweepResult[] pair : new SweepResult[][] {{ra, localA}, {rb, localB}}) {
                 assertFalse(pair[0].interrupted());
@@ -120,7 +131,8 @@ class SlurmSweepTest {
                     assertEquals(RunStatus.FINISHED, r.status(), r.errorMessage());
                     TinySweeps.assertSameResults(local, a, r.key());
                 }
-                assertEquals(pair[1].records().stream().map(RunRecord::key).toList(),
+                assertEquals(
+                        pair[1].records().stream().map(RunRecord::key).toList(),
                         pair[0].records().stream().map(RunRecord::key).toList());
             }
             assertEquals(8, a.runs().size(), "nothing lost, nothing doubled");
@@ -128,14 +140,22 @@ class SlurmSweepTest {
             RunTask task = a.latestTask(ra.records().get(0).key()).orElseThrow();
             assertNotNull(task.jobId());
             String log = Files.readString(task.logFile());
-            System.out.println("a task's log:\n" + log + "the display's last state:\n"
-                    + shown.get(shown.size() - 1));
-            assertTrue(log.contains("training on cpu(), not on the GPU Slurm gave this task "
-                    + "(CUDA_VISIBLE_DEVICES="), log);
+            System.out.println(
+                    "a task's log:\n"
+                            + log
+                            + "the display's last state:\n"
+                            + shown.get(shown.size() - 1));
+            assertTrue(
+                    log.contains(
+                            "training on cpu(), not on the GPU Slurm gave this task "
+                                    + "(CUDA_VISIBLE_DEVICES="),
+                    log);
             assertTrue(log.contains("libtorch: DJL's cache in"), log);
-            assertTrue(shown.stream().anyMatch(s -> s.contains("Slurm job " + task.jobId())),
+            assertTrue(
+                    shown.stream().anyMatch(s -> s.contains("Slurm job " + task.jobId())),
                     "the display names the job");
-            assertTrue(shown.stream().anyMatch(s -> s.contains(", task " + task.jobId() + "_")),
+            assertTrue(
+                    shown.stream().anyMatch(s -> s.contains(", task " + task.jobId() + "_")),
                     "the display shows running tasks: " + shown);
             // Run again: every run is in the store, nothing is submitted.
             SweepResult again = fc(a).on(cluster()).run();
@@ -167,7 +187,8 @@ class SlurmSweepTest {
 
     @Test
     void aCancelledTaskAndTheStopButtonLoseNoFinishedRunAndTheRunsResume() throws Exception {
-        try (RunStore store = postgres(); RunStore local = RunStore.open(dir.resolve("l.db"))) {
+        try (RunStore store = postgres();
+                RunStore local = RunStore.open(dir.resolve("l.db"))) {
             // Four runs of three epochs, two at a time, each batch slowed down.
             Sweep sweep = fc(store).recipe(r -> r.epochs(3));
             List<RunConfig> plan = sweep.configurations();
@@ -180,11 +201,17 @@ class SlurmSweepTest {
             RunTask first = store.latestTask(plan.get(0).key()).orElseThrow();
             Process scancel = new ProcessBuilder("scancel", first.taskId()).inheritIO().start();
             assertEquals(0, scancel.waitFor());
-            await("run 1 is interrupted", () -> status(store, plan.get(0)) == RunStatus.INTERRUPTED);
+            await(
+                    "run 1 is interrupted",
+                    () -> status(store, plan.get(0)) == RunStatus.INTERRUPTED);
             // The stop button once a run has finished and another is halfway.
-            await("a run finished and another has an epoch", () -> plan.stream().anyMatch(
-                    c -> status(store, c) == RunStatus.FINISHED) && plan.stream().skip(1)
-                            .anyMatch(c -> runningWithAnEpoch(store, c)));
+            await(
+                    "a run finished and another has an epoch",
+                    () ->
+                            plan.stream().anyMatch(c -> status(store, c) == RunStatus.FINISHED)
+                                    && plan.stream()
+                                            .skip(1)
+                                            .anyMatch(c -> runningWithAnEpoch(store, c)));
             notebook.interrupt();
             notebook.join(TimeUnit.MINUTES.toMillis(3));
             assertFalse(notebook.isAlive(), "run() returned after the stop");
@@ -193,7 +220,8 @@ class SlurmSweepTest {
             int[] epochsBefore = new int[plan.size()];
             for (int i = 0; i < plan.size(); i++) {
                 RunRecord r = store.find(plan.get(i).key()).orElseThrow();
-                assertTrue(r.status() == RunStatus.FINISHED || r.status() == RunStatus.INTERRUPTED,
+                assertTrue(
+                        r.status() == RunStatus.FINISHED || r.status() == RunStatus.INTERRUPTED,
                         "run " + i + " " + r.status() + ": " + r.errorMessage());
                 if (r.status() == RunStatus.FINISHED) {
                     finished.add(r.key());
@@ -209,15 +237,20 @@ class SlurmSweepTest {
             assertFalse(again.interrupted());
             assertEquals(plan.size() - 1, again.trained());
             assertEquals(1, again.reused());
-            Sweep.together(fc(local).recipe(r -> r.epochs(3))
-                    .on(Local.runsAtOnce(2).threadsPerRun(1)).progress(false));
+            Sweep.together(
+                    fc(local)
+                            .recipe(r -> r.epochs(3))
+                            .on(Local.runsAtOnce(2).threadsPerRun(1))
+                            .progress(false));
             for (int i = 0; i < plan.size(); i++) {
                 TinySweeps.assertSameResults(local, store, plan.get(i).key());
                 if (epochsBefore[i] > 0 && !finished.contains(plan.get(i).key())) {
                     RunTask t = store.latestTask(plan.get(i).key()).orElseThrow();
                     String log = Files.readString(t.logFile());
-                    assertTrue(log.contains("continuing from the checkpoint of epoch "
-                            + epochsBefore[i]), log);
+                    assertTrue(
+                            log.contains(
+                                    "continuing from the checkpoint of epoch " + epochsBefore[i]),
+                            log);
                 }
             }
         }
@@ -227,35 +260,51 @@ class SlurmSweepTest {
     void aTaskThatFailsIsAFailedRunWithItsError() throws Exception {
         try (RunStore store = postgres()) {
             // A node without the data set: the worker says so and stores the run as failed.
-            SweepResult noData = fc(store, 0.5).seeds(1).on(cluster()
-                    .env("EDGEPOPUP_FASHION_MNIST", dir.resolve("nothing").toString())).run();
+            SweepResult noData =
+                    fc(store, 0.5)
+                            .seeds(1)
+                            .on(
+                                    cluster()
+                                            .env(
+                                                    "EDGEPOPUP_FASHION_MNIST",
+                                                    dir.resolve("nothing").toString()))
+                            .run();
             RunRecord r = noData.records().get(0);
             assertEquals(RunStatus.FAILED, r.status());
             String why = r.errorMessage();
-            assertTrue(why.contains("no usable data on ") && why.contains("nothing")
-                    && why.contains("not found. Install Fashion-MNIST with: sudo apt-get "
-                            + "install dataset-fashion-mnist"), why);
+            assertTrue(
+                    why.contains("no usable data on ")
+                            && why.contains("nothing")
+                            && why.contains(
+                                    "not found. Install Fashion-MNIST with: sudo apt-get "
+                                            + "install dataset-fashion-mnist"),
+                    why);
             assertTrue(why.contains("ended FAILED, exit code 1"), why);
             assertTrue(why.contains("last lines:\nworker: task 0 of edgepopup-"), why);
             System.out.println("a failed task's run, as stored: " + why);
-            assertTrue(shown.get(shown.size() - 1).contains("failed: no usable data on "),
+            assertTrue(
+                    shown.get(shown.size() - 1).contains("failed: no usable data on "),
                     "the display says why: " + shown.get(shown.size() - 1));
 
             // A task that dies without a word (no java on the node): the run fails, saying how.
-            SweepResult noJava = fc(store, 0.5).seeds(2).on(cluster()
-                    .java(dir.resolve("no-java"))).run();
+            SweepResult noJava =
+                    fc(store, 0.5).seeds(2).on(cluster().java(dir.resolve("no-java"))).run();
             String died = noJava.records().get(0).errorMessage();
             assertEquals(RunStatus.FAILED, noJava.records().get(0).status());
-            assertTrue(died.contains("before its run finished") && died.contains("exit code 127")
-                    && died.contains("no-java"), died);
+            assertTrue(
+                    died.contains("before its run finished")
+                            && died.contains("exit code 127")
+                            && died.contains("no-java"),
+                    died);
 
             // Both are tried again by the next run, and finish.
-            SweepResult retried = Sweep.together(fc(store, 0.5).seeds(1).on(cluster()),
-                    fc(store, 0.5).seeds(2)).get(0);
+            SweepResult retried =
+                    Sweep.together(fc(store, 0.5).seeds(1).on(cluster()), fc(store, 0.5).seeds(2))
+                            .get(0);
             assertEquals(1, retried.trained());
             assertEquals(RunStatus.FINISHED, retried.records().get(0).status());
-            assertEquals(2, store.runs().stream().filter(x -> x.status() == RunStatus.FINISHED)
-                    .count());
+            assertEquals(
+                    2, store.runs().stream().filter(x -> x.status() == RunStatus.FINISHED).count());
         }
     }
 }

@@ -29,29 +29,51 @@ class SweepProgressTest {
     }
 
     private static PlannedRun run(int number, double keep) {
-        return new PlannedRun(number, new RunConfig(Nets.fc().keep(keep).seed(1).spec(),
-                Recipe.CIFAR10_EDGE_POPUP.epochs(2), 1, "train", 100, "test", 10));
+        return new PlannedRun(
+                number,
+                new RunConfig(
+                        Nets.fc().keep(keep).seed(1).spec(),
+                        Recipe.CIFAR10_EDGE_POPUP.epochs(2),
+                        1,
+                        "train",
+                        100,
+                        "test",
+                        10));
     }
 
     private static RunRecord ended(PlannedRun r, RunStatus status) {
-        return new RunRecord(r.config().key(), r.config(), status, 2, 2, 0.5, 0.5, null, 1, 1,
-                null, null, null, null);
+        return new RunRecord(
+                r.config().key(),
+                r.config(),
+                status,
+                2,
+                2,
+                0.5,
+                0.5,
+                null,
+                1,
+                1,
+                null,
+                null,
+                null,
+                null);
     }
 
     private SweepProgress progress(List<PlannedRun> toTrain) {
-        Display.setSink(new Display.Sink() {
-            @Override
-            public void show(Object value, String id) {
-                drawn.add("show: " + value);
-            }
+        Display.setSink(
+                new Display.Sink() {
+                    @Override
+                    public void show(Object value, String id) {
+                        drawn.add("show: " + value);
+                    }
 
-            @Override
-            public void update(Object value, String id) {
-                drawn.add("update: " + value);
-            }
-        });
-        return new SweepProgress(5, 1, toTrain, "2 runs at once, 1 thread each", true,
-                () -> now[0]);
+                    @Override
+                    public void update(Object value, String id) {
+                        drawn.add("update: " + value);
+                    }
+                });
+        return new SweepProgress(
+                5, 1, toTrain, "2 runs at once, 1 thread each", true, () -> now[0]);
     }
 
     @Test
@@ -72,13 +94,19 @@ class SweepProgressTest {
         // Now 6 s: a has done 0.5 of 2 epochs in 6 s, 1.5 left: 18 s; b 0.2 of 1 in 5 s: 20 s.
         // The sweep: 0.7 of 3 epochs in 6 s: 2.3 left, 19.7 s.
         String sep = System.lineSeparator();
-        assertEquals(List.of("show: Sweep of 5 runs: 1 reused from the run store, 2 to train"
-                + " (2 runs at once, 1 thread each)" + sep
-                + "run 2/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1: epoch 1/2 batch"
-                + " 5/10, train acc 0.5000, 100 images/s, 18 s left" + sep
-                + "run 4/5 fc w1 k0.7 signed_kaiming_constant edge-popup seed 1: epoch 2/2 batch"
-                + " 2/10, train acc 0.6250, 80 images/s, 20 s left" + sep
-                + "0 of 2 trained, about 20 s left"), drawn);
+        assertEquals(
+                List.of(
+                        "show: Sweep of 5 runs: 1 reused from the run store, 2 to train"
+                                + " (2 runs at once, 1 thread each)"
+                                + sep
+                                + "run 2/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1:"
+                                + " epoch 1/2 batch 5/10, train acc 0.5000, 100 images/s, 18 s left"
+                                + sep
+                                + "run 4/5 fc w1 k0.7 signed_kaiming_constant edge-popup seed 1:"
+                                + " epoch 2/2 batch 2/10, train acc 0.6250, 80 images/s, 20 s left"
+                                + sep
+                                + "0 of 2 trained, about 20 s left"),
+                drawn);
 
         at(6.4);
         la.onBatch(1, 10, 10, 1.1, 0.55, 100);
@@ -91,18 +119,26 @@ class SweepProgressTest {
         p.refresh();
         // a: 1 of 2 epochs in 7 s: 7 s. The sweep (b's failure ends its epoch): 2 of 3 in 7 s,
         // 3.5 s.
-        assertEquals("update: Sweep of 5 runs: 1 reused from the run store, 2 to train"
-                + " (2 runs at once, 1 thread each)" + sep
-                + "run 2/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1: epoch 1/2 batch"
-                + " 10/10, train acc 0.5500, test acc 0.6000, 100 images/s, 7 s left" + sep
-                + "1 of 2 trained (1 failed), about 4 s left", drawn.get(1));
+        assertEquals(
+                "update: Sweep of 5 runs: 1 reused from the run store, 2 to train"
+                        + " (2 runs at once, 1 thread each)"
+                        + sep
+                        + "run 2/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1: epoch 1/2"
+                        + " batch 10/10, train acc 0.5500, test acc 0.6000, 100 images/s, 7 s left"
+                        + sep
+                        + "1 of 2 trained (1 failed), about 4 s left",
+                drawn.get(1));
 
         at(75);
         p.ended(a, ended(a, RunStatus.FINISHED));
-        assertEquals("Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed) in 1 min"
-                + " 15 s", p.end(false));
-        assertEquals("update: Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed)"
-                + " in 1 min 15 s", drawn.get(2));
+        assertEquals(
+                "Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed) in 1 min"
+                        + " 15 s",
+                p.end(false));
+        assertEquals(
+                "update: Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed)"
+                        + " in 1 min 15 s",
+                drawn.get(2));
     }
 
     @Test
@@ -114,8 +150,10 @@ class SweepProgressTest {
         p.reusedNow(b);
         at(3725);
         p.ended(a, ended(a, RunStatus.INTERRUPTED));
-        assertEquals("Sweep of 5 runs: 1 trained, 2 reused from the run store (1 interrupted) in"
-                + " 1 h 02 min; stopped: run the sweep again to resume the rest", p.end(true));
+        assertEquals(
+                "Sweep of 5 runs: 1 trained, 2 reused from the run store (1 interrupted) in"
+                        + " 1 h 02 min; stopped: run the sweep again to resume the rest",
+                p.end(true));
     }
 
     @Test
@@ -136,19 +174,47 @@ class SweepProgressTest {
         p.remote(a, "41_0", "running", 1, 0.625);
         p.remote(b, "41_1", "pending", 0, Double.NaN);
         String sep = System.lineSeparator();
-        assertEquals("Sweep of 5 runs: 1 reused from the run store, 2 to train (2 runs at once, 1"
-                + " thread each)" + sep + "Slurm job 41; task logs in /shared/slurm" + sep
-                + "run 1/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1, task 41_0: epoch"
-                + " 2/2, test acc 0.6250 after epoch 1" + sep
-                + "tasks: 1 pending, 1 running" + sep + "0 of 2 trained", p.text());
+        assertEquals(
+                "Sweep of 5 runs: 1 reused from the run store, 2 to train (2 runs at once, 1"
+                        + " thread each)"
+                        + sep
+                        + "Slurm job 41; task logs in /shared/slurm"
+                        + sep
+                        + "run 1/5 fc w1 k0.3 signed_kaiming_constant edge-popup seed 1, task 41_0:"
+                        + " epoch 2/2, test acc 0.6250 after epoch 1"
+                        + sep
+                        + "tasks: 1 pending, 1 running"
+                        + sep
+                        + "0 of 2 trained",
+                p.text());
         at(61);
         p.ended(a, ended(a, RunStatus.FINISHED));
-        p.ended(b, new RunRecord(b.config().key(), b.config(), RunStatus.FAILED, 0, 0,
-                Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, null, null, null,
-                "no usable data on node7: /data not found.\nSlurm task 41_1 ended FAILED"));
-        assertEquals("Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed) in 1 min"
-                + " 1 s" + sep + "Slurm job 41; task logs in /shared/slurm" + sep
-                + "run 2/5 fc w1 k0.7 signed_kaiming_constant edge-popup seed 1 failed: no usable"
-                + " data on node7: /data not found.\nSlurm task 41_1 ended FAILED", p.end(false));
+        p.ended(
+                b,
+                new RunRecord(
+                        b.config().key(),
+                        b.config(),
+                        RunStatus.FAILED,
+                        0,
+                        0,
+                        Double.NaN,
+                        Double.NaN,
+                        null,
+                        Double.NaN,
+                        Double.NaN,
+                        null,
+                        null,
+                        null,
+                        "no usable data on node7: /data not found.\nSlurm task 41_1 ended FAILED"));
+        assertEquals(
+                "Sweep of 5 runs: 2 trained, 1 reused from the run store (1 failed) in 1 min"
+                        + " 1 s"
+                        + sep
+                        + "Slurm job 41; task logs in /shared/slurm"
+                        + sep
+                        + "run 2/5 fc w1 k0.7 signed_kaiming_constant edge-popup seed 1 failed: no"
+                        + " usable data on node7: /data not found.\n"
+                        + "Slurm task 41_1 ended FAILED",
+                p.end(false));
     }
 }

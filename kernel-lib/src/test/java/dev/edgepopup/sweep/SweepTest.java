@@ -27,14 +27,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SweepTest {
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
     private static RunStore reference;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    /** @return a store holding {@link TinySweeps#twoRunsOfFourEpochs}, trained without a break */
+    /**
+     * @return a store holding {@link TinySweeps#twoRunsOfFourEpochs}, trained without a break
+     */
     private static synchronized RunStore reference() {
         if (reference == null) {
             reference = RunStore.open(shared.resolve("reference.db"));
@@ -78,9 +78,15 @@ class SweepTest {
     @Test
     void aSecondRunSkipsEverythingTheStoreHasFinished() throws Exception {
         try (RunStore store = RunStore.open(dir.resolve("runs").resolve("runs.db"))) {
-            Sweep sweep = Sweep.over().nets("fc").keeps(0.3, 0.7)
-                    .methods(Approach.EDGE_POPUP, Approach.DENSE_SGD).seeds(1, 2)
-                    .recipe(r -> r.epochs(1)).data(TinySweeps.data()).store(store);
+            Sweep sweep =
+                    Sweep.over()
+                            .nets("fc")
+                            .keeps(0.3, 0.7)
+                            .approaches(Approach.EDGE_POPUP, Approach.DENSE_SGD)
+                            .seeds(1, 2)
+                            .recipe(r -> r.epochs(1))
+                            .data(TinySweeps.data())
+                            .store(store);
             // k does not change a dense run: it runs once per seed, not once per k.
             assertEquals(6, sweep.configurations().size());
 
@@ -100,7 +106,8 @@ class SweepTest {
                 if (r.config().spec().method() == Method.EDGE_POPUP) {
                     // The stored subnetwork is the found network: same test accuracy.
                     try (Net net = r.subnetwork().toNet()) {
-                        assertEquals(r.finalTestAccuracy(),
+                        assertEquals(
+                                r.finalTestAccuracy(),
                                 net.accuracy(TinySweeps.data().test(), 1000));
                     }
                 } else {
@@ -114,33 +121,44 @@ class SweepTest {
             assertEquals(List.of(), second.starts, "finished runs were trained again");
             assertEquals(0, again.trained());
             assertEquals(6, again.reused());
-            assertEquals(done.records().stream().map(RunRecord::key).toList(),
+            assertEquals(
+                    done.records().stream().map(RunRecord::key).toList(),
                     again.records().stream().map(RunRecord::key).toList());
-            assertEquals(done.runs().doubleColumn(SweepResult.TEST_ACC).asList(),
+            assertEquals(
+                    done.runs().doubleColumn(SweepResult.TEST_ACC).asList(),
                     again.runs().doubleColumn(SweepResult.TEST_ACC).asList());
-            assertEquals(done.aggregate().doubleColumn(SweepResult.TEST_ACC_MEAN).asList(),
+            assertEquals(
+                    done.aggregate().doubleColumn(SweepResult.TEST_ACC_MEAN).asList(),
                     sweep.results().aggregate().doubleColumn(SweepResult.TEST_ACC_MEAN).asList());
         }
     }
 
     @Test
-    void anInterruptStopsTheSweepAndTheNextRunResumesAfterTheLastFinishedEpoch()
-            throws Exception {
+    void anInterruptStopsTheSweepAndTheNextRunResumesAfterTheLastFinishedEpoch() throws Exception {
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
             Sweep sweep = TinySweeps.twoRunsOfFourEpochs(store);
             List<RunConfig> plan = sweep.configurations();
             String firstKey = plan.get(0).key();
             String secondKey = plan.get(1).key();
 
-            SweepResult cut = sweep.listener(c -> new TrainingListener() {
-                @Override
-                public void onBatch(int epoch, int batch, int batches, double loss,
-                        double accuracy, double imagesPerSecond) {
-                    if (epoch == 2 && batch == 1) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }).run();
+            SweepResult cut =
+                    sweep.listener(
+                                    c ->
+                                            new TrainingListener() {
+                                                @Override
+                                                public void onBatch(
+                                                        int epoch,
+                                                        int batch,
+                                                        int batches,
+                                                        double loss,
+                                                        double accuracy,
+                                                        double imagesPerSecond) {
+                                                    if (epoch == 2 && batch == 1) {
+                                                        Thread.currentThread().interrupt();
+                                                    }
+                                                }
+                                            })
+                            .run();
             assertTrue(cut.interrupted());
             assertFalse(Thread.currentThread().isInterrupted(), "the interrupt was not consumed");
             assertEquals(2, cut.planned());
@@ -171,43 +189,71 @@ class SweepTest {
     void everyEpochIsCommittedBeforeTrainingGoesOn() {
         Path db = dir.resolve("runs.db");
         List<String> seen = new ArrayList<>();
-        try (RunStore store = RunStore.open(db); RunStore other = RunStore.open(db)) {
+        try (RunStore store = RunStore.open(db);
+                RunStore other = RunStore.open(db)) {
             // Another connection sees only committed data.
-            Sweep sweep = Sweep.over().recipe(r -> r.epochs(3)).data(TinySweeps.data())
-                    .store(store);
-            sweep.listener(c -> new TrainingListener() {
-                @Override
-                public void onBatch(int epoch, int batch, int batches, double loss,
-                        double accuracy, double imagesPerSecond) {
-                    if (batch == 1) {
-                        RunRecord r = other.find(c.key()).orElseThrow();
-                        seen.add("batch 1 of epoch " + epoch + ": " + r.completedEpochs()
-                                + " stored, checkpoint " + r.checkpointEpoch());
-                    }
-                }
+            Sweep sweep =
+                    Sweep.over().recipe(r -> r.epochs(3)).data(TinySweeps.data()).store(store);
+            sweep.listener(
+                            c ->
+                                    new TrainingListener() {
+                                        @Override
+                                        public void onBatch(
+                                                int epoch,
+                                                int batch,
+                                                int batches,
+                                                double loss,
+                                                double accuracy,
+                                                double imagesPerSecond) {
+                                            if (batch == 1) {
+                                                RunRecord r = other.find(c.key()).orElseThrow();
+                                                seen.add(
+                                                        "batch 1 of epoch "
+                                                                + epoch
+                                                                + ": "
+                                                                + r.completedEpochs()
+                                                                + " stored, checkpoint "
+                                                                + r.checkpointEpoch());
+                                            }
+                                        }
 
-                @Override
-                public void onEpoch(EpochRecord r, int total) {
-                    List<EpochRecord> stored = other.epochs(c.key());
-                    seen.add("epoch " + r.epoch() + ": " + stored.size() + " stored, last "
-                            + stored.get(stored.size() - 1).equals(r));
-                }
-            }).run();
+                                        @Override
+                                        public void onEpoch(EpochRecord r, int total) {
+                                            List<EpochRecord> stored = other.epochs(c.key());
+                                            seen.add(
+                                                    "epoch "
+                                                            + r.epoch()
+                                                            + ": "
+                                                            + stored.size()
+                                                            + " stored, last "
+                                                            + stored.get(stored.size() - 1)
+                                                                    .equals(r));
+                                        }
+                                    })
+                    .run();
         }
-        assertEquals(List.of(
-                "batch 1 of epoch 1: 0 stored, checkpoint 0", "epoch 1: 1 stored, last true",
-                "batch 1 of epoch 2: 1 stored, checkpoint 1", "epoch 2: 2 stored, last true",
-                "batch 1 of epoch 3: 2 stored, checkpoint 2", "epoch 3: 3 stored, last true"),
+        assertEquals(
+                List.of(
+                        "batch 1 of epoch 1: 0 stored, checkpoint 0",
+                                "epoch 1: 1 stored, last true",
+                        "batch 1 of epoch 2: 1 stored, checkpoint 1",
+                                "epoch 2: 2 stored, last true",
+                        "batch 1 of epoch 3: 2 stored, checkpoint 2",
+                                "epoch 3: 3 stored, last true"),
                 seen);
     }
 
     @Test
     void aRunThatDivergesIsStoredAsFailedAndTheSweepGoesOn() {
         try (RunStore store = RunStore.open(dir.resolve("runs.db"))) {
-            SweepResult r = Sweep.over().nets("fc")
-                    .methods(Approach.DENSE_SGD, Approach.EDGE_POPUP)
-                    .recipe(rec -> rec.epochs(1).lr(1e12)).data(TinySweeps.data()).store(store)
-                    .run();
+            SweepResult r =
+                    Sweep.over()
+                            .nets("fc")
+                            .approaches(Approach.DENSE_SGD, Approach.EDGE_POPUP)
+                            .recipe(rec -> rec.epochs(1).lr(1e12))
+                            .data(TinySweeps.data())
+                            .store(store)
+                            .run();
             assertEquals(2, r.records().size());
             RunRecord dense = r.records().get(0);
             assertEquals(RunStatus.FAILED, dense.status());
@@ -246,13 +292,14 @@ class SweepTest {
             assertTrue(checkpointed >= 1 && checkpointed < 4, "checkpoint epoch " + checkpointed);
             assertTrue(second.completedEpochs() >= checkpointed);
             assertTrue(Files.exists(store.checkpointFile(secondKey)));
-            List<String> printed = child.lines().stream().filter(l -> l.startsWith("epoch "))
-                    .toList();
+            List<String> printed =
+                    child.lines().stream().filter(l -> l.startsWith("epoch ")).toList();
             assertTrue(printed.size() >= 5, printed.toString());
             for (String line : printed) {
                 String[] p = line.split(" ");
                 int epoch = Integer.parseInt(p[2]);
-                assertTrue(store.epochs(p[1]).stream().anyMatch(e -> e.epoch() == epoch),
+                assertTrue(
+                        store.epochs(p[1]).stream().anyMatch(e -> e.epoch() == epoch),
                         "epoch reported finished but not stored: " + line);
             }
             List<EpochRecord> kept = store.epochs(secondKey).subList(0, checkpointed);
@@ -261,9 +308,12 @@ class SweepTest {
             SweepResult done = TinySweeps.twoRunsOfFourEpochs(store).listener(log).run();
             assertEquals(List.of(secondKey + " from " + (checkpointed + 1)), log.starts);
             assertEquals(epochsOf(secondKey, checkpointed + 1, 4), log.epochs);
-            assertEquals(kept, store.epochs(secondKey).subList(0, checkpointed),
+            assertEquals(
+                    kept,
+                    store.epochs(secondKey).subList(0, checkpointed),
                     "checkpointed epochs were trained again");
-            assertEquals(List.of(RunStatus.FINISHED, RunStatus.FINISHED),
+            assertEquals(
+                    List.of(RunStatus.FINISHED, RunStatus.FINISHED),
                     done.records().stream().map(RunRecord::status).toList());
 
             TinySweeps.assertSameResults(reference(), store, firstKey);

@@ -16,7 +16,9 @@ final class TinySweeps {
 
     private TinySweeps() {}
 
-    /** @return the first 500 training and 200 test images of Fashion-MNIST */
+    /**
+     * @return the first 500 training and 200 test images of Fashion-MNIST
+     */
     static synchronized Datasets.Data data() {
         if (data == null) {
             data = Datasets.fashionMnist().limit(500, 200);
@@ -32,8 +34,14 @@ final class TinySweeps {
      * @return the sweep
      */
     static Sweep twoRunsOfFourEpochs(RunStore store) {
-        return Sweep.over().nets("fc").keeps(0.3, 0.7).seeds(1).recipe(r -> r.epochs(4))
-                .data(data()).store(store).on(Local.oneAtATime().threadsPerRun(1));
+        return Sweep.over()
+                .nets("fc")
+                .keeps(0.3, 0.7)
+                .seeds(1)
+                .recipe(r -> r.epochs(4))
+                .data(data())
+                .store(store)
+                .on(Local.oneAtATime().threadsPerRun(1));
     }
 
     /**
@@ -44,9 +52,14 @@ final class TinySweeps {
      * @return the sweep, on the default executor
      */
     static Sweep fourRunsOfTwoEpochs(RunStore store) {
-        return Sweep.over().nets("fc", "conv2").widths(0.25)
-                .methods(Approach.EDGE_POPUP, Approach.ZHOU).seeds(1)
-                .recipe(r -> r.epochs(2).batchSize(50)).data(data()).store(store);
+        return Sweep.over()
+                .nets("fc", "conv2")
+                .widths(0.25)
+                .approaches(Approach.EDGE_POPUP, Approach.ZHOU)
+                .seeds(1)
+                .recipe(r -> r.epochs(2).batchSize(50))
+                .data(data())
+                .store(store);
     }
 
     /**

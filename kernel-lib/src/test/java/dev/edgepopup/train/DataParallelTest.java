@@ -35,19 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
 class DataParallelTest {
     private static final List<Device> ONE = List.of(Device.cpu());
     private static final List<Device> THREE = Collections.nCopies(3, Device.cpu());
+
     /**
      * 42 examples in batches of 10: four batches split 4/3/3 over three devices and a last one of
      * 2, split 1/1/0.
      */
     private static Datasets.Data fashion;
+
     /**
      * The same count of random images, for networks with max pooling. A pooling window passes the
-     * gradient to its largest value, a choice that rounding flips when two values are within a
-     * last bit of each other, and the convolutions round differently at another batch size (even
-     * on one device: Conv4's gradient of two Fashion-MNIST images differs by 4-7% in its first
-     * three layers from the sum of the two one-image gradients, its flat background making many
-     * such windows). Random images make them rare; these (seed 5) have none, while seed 1's show
-     * the same jump.
+     * gradient to its largest value, a choice that rounding flips when two values are within a last
+     * bit of each other, and the convolutions round differently at another batch size (even on one
+     * device: Conv4's gradient of two Fashion-MNIST images differs by 4-7% in its first three
+     * layers from the sum of the two one-image gradients, its flat background making many such
+     * windows). Random images make them rare; these (seed 5) have none, while seed 1's show the
+     * same jump.
      */
     private static Datasets.Data random;
 
@@ -72,11 +74,15 @@ class DataParallelTest {
     /** What one run left: the trained tensors, the frozen weights and the per-epoch losses. */
     private record Run(List<float[]> trained, List<float[]> weights, List<Double> losses) {}
 
-    private static Run train(Datasets.Data data, Supplier<Nets> nets, Recipe recipe,
-            List<Device> devices) {
+    private static Run train(
+            Datasets.Data data, Supplier<Nets> nets, Recipe recipe, List<Device> devices) {
         try (Net net = nets.get().build()) {
-            History h = Training.of(net, data.train(), data.test()).recipe(recipe)
-                    .devices(devices).dataSeed(4).run();
+            History h =
+                    Training.of(net, data.train(), data.test())
+                            .recipe(recipe)
+                            .devices(devices)
+                            .dataSeed(4)
+                            .run();
             List<Double> losses = new ArrayList<>();
             for (EpochRecord r : h.epochs()) {
                 losses.add(r.trainLoss());
@@ -125,12 +131,16 @@ class DataParallelTest {
                 worst = Math.max(worst, Math.abs((a3[j] - b[j]) - (a1[j] - b[j])));
             }
             assertTrue(largest > 0, "tensor " + i + " did not train");
-            assertTrue(worst <= 1e-4 * largest, "tensor " + i + ": change differs by " + worst
-                    + " of " + largest);
+            assertTrue(
+                    worst <= 1e-4 * largest,
+                    "tensor " + i + ": change differs by " + worst + " of " + largest);
         }
         for (int e = 0; e < one.losses().size(); e++) {
-            assertEquals(one.losses().get(e), three.losses().get(e),
-                    1e-5 * one.losses().get(e), "loss of epoch " + (e + 1));
+            assertEquals(
+                    one.losses().get(e),
+                    three.losses().get(e),
+                    1e-5 * one.losses().get(e),
+                    "loss of epoch " + (e + 1));
         }
     }
 
@@ -149,34 +159,44 @@ class DataParallelTest {
 
     @Test
     void conv4EdgePopupOnThreeDevicesTrainsAsOnOne() {
-        sameAsOneDevice(random, () -> Nets.conv4().width(0.25).input(1, 28, 28, 10).seed(3),
+        sameAsOneDevice(
+                random,
+                () -> Nets.conv4().width(0.25).input(1, 28, 28, 10).seed(3),
                 Recipe.paper(Method.EDGE_POPUP, "conv4").batchSize(10).epochs(1));
     }
 
     @Test
     void denseSgdOnThreeDevicesTrainsAsOnOne() {
-        sameAsOneDevice(fashion, () -> Nets.fc().method(Method.DENSE).seed(5),
-                Recipe.paper(Method.DENSE, "fc").optimizer(Optimizer.Kind.SGD).momentum(0.9)
-                        .weightDecay(1e-4).lr(0.05).batchSize(10).epochs(2));
+        sameAsOneDevice(
+                fashion,
+                () -> Nets.fc().method(Method.DENSE).seed(5),
+                Recipe.paper(Method.DENSE, "fc")
+                        .optimizer(Optimizer.Kind.SGD)
+                        .momentum(0.9)
+                        .weightDecay(1e-4)
+                        .lr(0.05)
+                        .batchSize(10)
+                        .epochs(2));
     }
 
     /**
      * Batch norm: each device's running statistics move towards its own rows' statistics, and the
-     * network keeps their mean weighted by rows. Checked against one-device steps on each chunk
-     * (7 rows over two devices: 4 and 3, weights 4/7 and 3/7).
+     * network keeps their mean weighted by rows. Checked against one-device steps on each chunk (7
+     * rows over two devices: 4 and 3, weights 4/7 and 3/7).
      */
     @Test
     void runningStatisticsAreTheRowWeightedMeanOfTheDevices() {
-        Supplier<Nets> resnet = () -> Nets.of("resnet18_cifar").width(0.0625)
-                .input(3, 8, 8, 10).seed(7);
+        Supplier<Nets> resnet =
+                () -> Nets.of("resnet18_cifar").width(0.0625).input(3, 8, 8, 10).seed(7);
         float[] images = new float[7 * 3 * 8 * 8];
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < images.length; i++) {
             images[i] = (float) r.nextGaussian();
         }
         int[] labels = {0, 1, 2, 3, 4, 5, 6};
-        List<float[]> both = buffersAfterStep(resnet, images, labels, 0, 7,
-                Collections.nCopies(2, Device.cpu()));
+        List<float[]> both =
+                buffersAfterStep(
+                        resnet, images, labels, 0, 7, Collections.nCopies(2, Device.cpu()));
         List<float[]> first = buffersAfterStep(resnet, images, labels, 0, 4, ONE);
         List<float[]> second = buffersAfterStep(resnet, images, labels, 4, 7, ONE);
         assertTrue(!both.isEmpty());
@@ -190,21 +210,29 @@ class DataParallelTest {
     }
 
     /** The running statistics after one step on rows {@code from} to {@code to}. */
-    private static List<float[]> buffersAfterStep(Supplier<Nets> nets, float[] images,
-            int[] labels, int from, int to, List<Device> devices) {
+    private static List<float[]> buffersAfterStep(
+            Supplier<Nets> nets,
+            float[] images,
+            int[] labels,
+            int from,
+            int to,
+            List<Device> devices) {
         int size = 3 * 8 * 8;
         try (Net net = nets.get().build();
                 NDManager run = NDManager.newBaseManager();
                 DataParallel parallel = new DataParallel(net, devices)) {
-            Optimizer opt = Optimizer.of(Recipe.paper(Method.EDGE_POPUP, "resnet18_cifar"),
-                    net.trainable(), run);
-            try (NDManager step = run.newSubManager(); NDScope ignored = new NDScope()) {
+            Optimizer opt =
+                    Optimizer.of(
+                            Recipe.paper(Method.EDGE_POPUP, "resnet18_cifar"),
+                            net.trainable(),
+                            run);
+            try (NDManager step = run.newSubManager();
+                    NDScope ignored = new NDScope()) {
                 float[] x = Arrays.copyOfRange(images, from * size, to * size);
                 int[] y = Arrays.copyOfRange(labels, from, to);
-                NDList xy = new NDList(step.create(x, new Shape(to - from, 3, 8, 8)),
-                        step.create(y));
-                parallel.step(xy.get(0), xy.get(1), (l, t) -> Loss.crossEntropy(l, t, 0), opt,
-                        0.1);
+                NDList xy =
+                        new NDList(step.create(x, new Shape(to - from, 3, 8, 8)), step.create(y));
+                parallel.step(xy.get(0), xy.get(1), (l, t) -> Loss.crossEntropy(l, t, 0), opt, 0.1);
             }
             List<float[]> out = new ArrayList<>();
             for (Parameter p : net.buffers()) {
@@ -215,19 +243,20 @@ class DataParallelTest {
     }
 
     /**
-     * Zhou's masks are drawn per device, so no comparison with one device: its scores train and
-     * its weights stay as they were.
+     * Zhou's masks are drawn per device, so no comparison with one device: its scores train and its
+     * weights stay as they were.
      */
     @Test
     void zhouTrainsOnThreeDevices() {
         Supplier<Nets> fc = () -> Nets.fc().method(Method.ZHOU).seed(6);
         Run before = initial(fc);
-        Run after = train(fashion, fc, Recipe.paper(Method.ZHOU, "fc").batchSize(10).epochs(1),
-                THREE);
+        Run after =
+                train(fashion, fc, Recipe.paper(Method.ZHOU, "fc").batchSize(10).epochs(1), THREE);
         assertTrue(Double.isFinite(after.losses().get(0)));
         for (int i = 0; i < before.weights().size(); i++) {
             assertArrayEquals(before.weights().get(i), after.weights().get(i), 0f, "weights " + i);
-            assertTrue(!Arrays.equals(before.trained().get(i), after.trained().get(i)),
+            assertTrue(
+                    !Arrays.equals(before.trained().get(i), after.trained().get(i)),
                     "scores " + i + " did not train");
         }
     }
@@ -240,13 +269,20 @@ class DataParallelTest {
         Run full = train(fashion, fc, recipe, THREE);
         Path ck = dir.resolve("run.ckpt");
         try (Net net = fc.get().build()) {
-            Training.of(net, fashion.train(), fashion.test()).recipe(recipe).devices(THREE)
-                    .dataSeed(4).checkpoint(ck).listener(new TrainingListener() {
-                        @Override
-                        public void onEpoch(EpochRecord rec, int epochs) {
-                            Thread.currentThread().interrupt(); // stops after the first epoch
-                        }
-                    }).run();
+            Training.of(net, fashion.train(), fashion.test())
+                    .recipe(recipe)
+                    .devices(THREE)
+                    .dataSeed(4)
+                    .checkpoint(ck)
+                    .listener(
+                            new TrainingListener() {
+                                @Override
+                                public void onEpoch(EpochRecord rec, int epochs) {
+                                    Thread.currentThread()
+                                            .interrupt(); // stops after the first epoch
+                                }
+                            })
+                    .run();
         }
         Training resumed = Training.resume(ck, fashion.train(), fashion.test()).devices(THREE);
         try (Net net = resumed.net()) {
@@ -269,14 +305,22 @@ class DataParallelTest {
         }
         try (Net net = Nets.conv2().width(0.25).input(1, 28, 28, 10).seed(1).build()) {
             Training.of(net, fashion.train(), fashion.test())
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(10)).devices(THREE)
-                    .listener(new TrainingListener() {
-                        @Override
-                        public void onBatch(int epoch, int batch, int batches, double loss,
-                                double accuracy, double imagesPerSecond) {
-                            counts.add(system.getManagedArrays().size());
-                        }
-                    }).run();
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(10))
+                    .devices(THREE)
+                    .listener(
+                            new TrainingListener() {
+                                @Override
+                                public void onBatch(
+                                        int epoch,
+                                        int batch,
+                                        int batches,
+                                        double loss,
+                                        double accuracy,
+                                        double imagesPerSecond) {
+                                    counts.add(system.getManagedArrays().size());
+                                }
+                            })
+                    .run();
         }
         assertEquals(10, counts.size());
         // From the second batch on (the first makes the replicas), nothing accumulates.
@@ -288,7 +332,8 @@ class DataParallelTest {
     @Test
     void theFirstDeviceMustBeTheNetworks() {
         try (Net net = Nets.fc().build()) {
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> new DataParallel(net, List.of(Device.gpu(3), Device.cpu())));
             assertThrows(IllegalArgumentException.class, () -> new DataParallel(net, List.of()));
         }

@@ -39,10 +39,10 @@ class GradientsTest {
         CyclicBarrier meet = new CyclicBarrier(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<float[]> a = pool.submit(
-                    () -> gradientOfWeightedSquares(new float[] {1, -2, 3}, 1, meet));
-            Future<float[]> b = pool.submit(
-                    () -> gradientOfWeightedSquares(new float[] {0.5f, 4}, 3, meet));
+            Future<float[]> a =
+                    pool.submit(() -> gradientOfWeightedSquares(new float[] {1, -2, 3}, 1, meet));
+            Future<float[]> b =
+                    pool.submit(() -> gradientOfWeightedSquares(new float[] {0.5f, 4}, 3, meet));
             assertArrayEquals(new float[] {2, -4, 6}, a.get());
             assertArrayEquals(new float[] {3, 24}, b.get());
         } finally {
@@ -55,19 +55,21 @@ class GradientsTest {
         try (NoGrad off = NoGrad.enter()) {
             CyclicBarrier meet = new CyclicBarrier(2);
             boolean[] seen = new boolean[2];
-            Thread other = new Thread(() -> {
-                try {
-                    JniUtils.setGradMode(false);
-                    try (Gradients.Tape tape = Gradients.record()) {
-                        seen[0] = JniUtils.isGradMode();
-                        meet.await();
-                        meet.await(); // the main thread looks now
-                    }
-                    seen[1] = JniUtils.isGradMode();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Thread other =
+                    new Thread(
+                            () -> {
+                                try {
+                                    JniUtils.setGradMode(false);
+                                    try (Gradients.Tape tape = Gradients.record()) {
+                                        seen[0] = JniUtils.isGradMode();
+                                        meet.await();
+                                        meet.await(); // the main thread looks now
+                                    }
+                                    seen[1] = JniUtils.isGradMode();
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
             other.start();
             meet.await();
             assertFalse(JniUtils.isGradMode(), "another thread's tape switched this one on");
@@ -81,8 +83,12 @@ class GradientsTest {
     @Test
     void zeroingClearsNanGradientsToo() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Parameter p = Parameter.builder().setName("p").setType(Parameter.Type.WEIGHT)
-                    .optArray(m.create(new float[] {1, 2})).build();
+            Parameter p =
+                    Parameter.builder()
+                            .setName("p")
+                            .setType(Parameter.Type.WEIGHT)
+                            .optArray(m.create(new float[] {1, 2}))
+                            .build();
             p.getArray().setRequiresGradient(true);
             try (Gradients.Tape tape = Gradients.record()) {
                 tape.backward(p.getArray().mul(Float.NaN).sum());

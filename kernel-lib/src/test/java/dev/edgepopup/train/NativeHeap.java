@@ -11,9 +11,12 @@ import java.util.List;
 public final class NativeHeap {
     private NativeHeap() {}
 
-    /** @return true on Linux with the tests' GLIBC_TUNABLES (one arena, no mmap below 4 GiB) */
+    /**
+     * @return true on Linux with the tests' GLIBC_TUNABLES (one arena, no mmap below 4 GiB)
+     */
     public static boolean measurable() {
-        return Files.isReadable(Path.of("/proc/self/smaps")) && NativeMemory.tuned()
+        return Files.isReadable(Path.of("/proc/self/smaps"))
+                && NativeMemory.tuned()
                 && String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("arena_max=1");
     }
 
@@ -42,7 +45,9 @@ public final class NativeHeap {
         return kb << 10;
     }
 
-    /** @return the engine's system manager, from which every manager hangs */
+    /**
+     * @return the engine's system manager, from which every manager hangs
+     */
     public static NDManager systemManager() {
         try (NDManager probe = NDManager.newBaseManager()) {
             return probe.getParentManager();

@@ -18,8 +18,12 @@ class OptimizerTest {
     /** Loss = sum((p * x)^2) / 2, so grad = p * x^2. */
     private static float[] run(Recipe r, double[] lrs) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Parameter p = Parameter.builder().setName("p").setType(Parameter.Type.WEIGHT)
-                    .optArray(m.create(P0.clone())).build();
+            Parameter p =
+                    Parameter.builder()
+                            .setName("p")
+                            .setType(Parameter.Type.WEIGHT)
+                            .optArray(m.create(P0.clone()))
+                            .build();
             p.getArray().setRequiresGradient(true);
             Optimizer opt = Optimizer.of(r, List.of(p), m);
             NDArray x = m.create(X);
@@ -90,8 +94,12 @@ class OptimizerTest {
                     }
                 }
                 expected /= 2;
-                float got = Loss.crossEntropy(m.create(logits, new ai.djl.ndarray.types.Shape(2, 3)),
-                        m.create(labels), eps).getFloat();
+                float got =
+                        Loss.crossEntropy(
+                                        m.create(logits, new ai.djl.ndarray.types.Shape(2, 3)),
+                                        m.create(labels),
+                                        eps)
+                                .getFloat();
                 assertEquals(expected, got, 1e-6);
             }
         }

@@ -40,9 +40,14 @@ class PrecisionTrainingTest {
         Path file = dir.resolve("run.ckpt");
         try (Net net = Nets.fc().keep(0.5).seed(1).build()) {
             float[] w0 = net.layers().get(0).weight().getArray().toFloatArray();
-            History h = Training.of(net, small.train(), small.test())
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1)).precision(Precision.BF16)
-                    .forceBf16(true).channelsLast(true).checkpoint(file).run();
+            History h =
+                    Training.of(net, small.train(), small.test())
+                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
+                            .precision(Precision.BF16)
+                            .forceBf16(true)
+                            .channelsLast(true)
+                            .checkpoint(file)
+                            .run();
             assertEquals(Precision.BF16, h.precision());
             assertTrue(h.channelsLast());
             assertTrue(h.toString().contains("bf16, channels-last"), h.toString());
@@ -66,11 +71,13 @@ class PrecisionTrainingTest {
 
     @Test
     void bf16UnforcedUsesWhatThisMachineAffords() {
-        Precision expected = Precision.BF16.resolve(false, line -> { });
+        Precision expected = Precision.BF16.resolve(false, line -> {});
         try (Net net = Nets.fc().seed(1).build()) {
-            History h = Training.of(net, small.train().limit(200), small.test().limit(100))
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1)).precision(Precision.BF16)
-                    .run();
+            History h =
+                    Training.of(net, small.train().limit(200), small.test().limit(100))
+                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
+                            .precision(Precision.BF16)
+                            .run();
             assertEquals(expected, h.precision());
             assertTrue(h.toString().contains(expected.label() + ", NCHW"), h.toString());
         }
@@ -79,12 +86,17 @@ class PrecisionTrainingTest {
     @Test
     void bf16AndChannelsLastRefuseSeveralDevices() {
         try (Net net = Nets.fc().seed(1).build()) {
-            for (Training t : new Training[] {
-                Training.of(net, small.train(), small.test()).precision(Precision.BF16)
-                        .forceBf16(true),
-                Training.of(net, small.train(), small.test()).channelsLast(true)}) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> t.devices(Collections.nCopies(2, Device.cpu())).run());
+            for (Training t :
+                    new Training[] {
+                        Training.of(net, small.train(), small.test())
+                                .precision(Precision.BF16)
+                                .forceBf16(true),
+                        Training.of(net, small.train(), small.test()).channelsLast(true)
+                    }) {
+                IllegalArgumentException e =
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () -> t.devices(Collections.nCopies(2, Device.cpu())).run());
                 assertTrue(e.getMessage().contains("one device only, not on 2"), e.getMessage());
             }
             assertEquals(Precision.FP32, net.precision(), "a refused run changes nothing");
@@ -101,19 +113,26 @@ class PrecisionTrainingTest {
         for (Precision p : Precision.values()) {
             List<Long> heap = new ArrayList<>();
             List<Integer> arrays = new ArrayList<>();
-            try (Net net = Nets.conv2().width(0.25).input(1, 28, 28, 10).method(Method.DENSE)
-                    .seed(1).build()) {
+            try (Net net =
+                    Nets.conv2()
+                            .width(0.25)
+                            .input(1, 28, 28, 10)
+                            .method(Method.DENSE)
+                            .seed(1)
+                            .build()) {
                 Training.of(net, small.train().limit(400), small.test().limit(100))
-                        .recipe(Recipe.paper(Method.DENSE, "conv2").epochs(epochs)
-                                .batchSize(batch))
-                        .precision(p).forceBf16(true).channelsLast(true)
-                        .listener(new TrainingListener() {
-                            @Override
-                            public void onEpoch(EpochRecord r, int total) {
-                                heap.add(NativeHeap.bytes());
-                                arrays.add(system.getManagedArrays().size());
-                            }
-                        })
+                        .recipe(Recipe.paper(Method.DENSE, "conv2").epochs(epochs).batchSize(batch))
+                        .precision(p)
+                        .forceBf16(true)
+                        .channelsLast(true)
+                        .listener(
+                                new TrainingListener() {
+                                    @Override
+                                    public void onEpoch(EpochRecord r, int total) {
+                                        heap.add(NativeHeap.bytes());
+                                        arrays.add(system.getManagedArrays().size());
+                                    }
+                                })
                         .run();
             }
             // Not one array more after the first epoch (its optimizer state and, for bf16, the
@@ -123,8 +142,15 @@ class PrecisionTrainingTest {
             // activations too, 2.5 MB for the first layer alone: 100 MB over the 40 steps from
             // epoch 3 on. Measured: under 16 KiB in either precision.
             long growth = heap.get(epochs - 1) - heap.get(2);
-            assertTrue(growth < 4L << 20, p + ": the C heap grew by " + (growth >> 10)
-                    + " KiB from epoch 3 to " + epochs + ": " + heap);
+            assertTrue(
+                    growth < 4L << 20,
+                    p
+                            + ": the C heap grew by "
+                            + (growth >> 10)
+                            + " KiB from epoch 3 to "
+                            + epochs
+                            + ": "
+                            + heap);
         }
     }
 }

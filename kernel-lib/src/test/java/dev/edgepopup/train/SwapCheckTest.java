@@ -17,15 +17,16 @@ class SwapCheckTest {
         Datasets.Data d = Datasets.fashionMnist().limit(2_000, 10);
         try (Net net = Nets.fc().keep(0.5).seed(3).build()) {
             float[] before = net.trainable().get(0).getArray().toFloatArray();
-            List<SwapCheck.Result> r = SwapCheck.run(net, d.train(), new double[] {0.01, 0.1},
-                    40, 128, 1);
+            List<SwapCheck.Result> r =
+                    SwapCheck.run(net, d.train(), new double[] {0.01, 0.1}, 40, 128, 1);
             assertEquals(2, r.size());
             for (SwapCheck.Result x : r) {
                 assertEquals(40, x.steps());
                 assertTrue(x.withSwaps() > 10, x.toString());
                 assertTrue(x.fractionDecreased() >= 0.9, x.toString());
                 assertTrue(x.fractionRandomDecreased() <= 0.6, x.toString());
-                assertTrue(x.oneLayer() <= x.withSwaps() && x.oneLayerDecreased() <= x.oneLayer(),
+                assertTrue(
+                        x.oneLayer() <= x.withSwaps() && x.oneLayerDecreased() <= x.oneLayer(),
                         x.toString());
             }
             assertArrayEquals(before, net.trainable().get(0).getArray().toFloatArray());
@@ -35,11 +36,11 @@ class SwapCheckTest {
     @Test
     void randomSwapsTradeExactlyThatManyKeptEdgesForPrunedOnesPerLayer() {
         // Layer 0: |s| ranks keep indices 0, 1 (mask 1 1 0 0); layer 1 keeps index 2.
-        List<float[]> scores = List.of(new float[] {0.9f, -0.8f, 0.1f, 0.2f},
-                new float[] {0.1f, 0.2f, -0.7f});
+        List<float[]> scores =
+                List.of(new float[] {0.9f, -0.8f, 0.1f, 0.2f}, new float[] {0.1f, 0.2f, -0.7f});
         List<float[]> masks = List.of(new float[] {1, 1, 0, 0}, new float[] {0, 0, 1});
-        List<float[]> out = SwapCheck.randomSwaps(scores, masks, new int[] {1, 0},
-                new SplittableRandom(5));
+        List<float[]> out =
+                SwapCheck.randomSwaps(scores, masks, new int[] {1, 0}, new SplittableRandom(5));
         assertArrayEquals(scores.get(1), out.get(1));
         float[] s = out.get(0);
         int changed = 0;

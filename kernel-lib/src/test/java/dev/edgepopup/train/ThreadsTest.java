@@ -45,25 +45,31 @@ class ThreadsTest {
             Threads.set(2);
             CyclicBarrier meet = new CyclicBarrier(2);
             List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
-            Thread one = new Thread(() -> {
-                try {
-                    Threads.set(1);
-                    meet.await(); // the main thread reads its own count now
-                    meet.await(); // and another thread sets 3
-                    seen.add(Threads.get());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Thread one =
+                    new Thread(
+                            () -> {
+                                try {
+                                    Threads.set(1);
+                                    meet.await(); // the main thread reads its own count now
+                                    meet.await(); // and another thread sets 3
+                                    seen.add(Threads.get());
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
             one.start();
             meet.await();
             assertEquals(2, Threads.get(), "another thread's set changed this one");
             // A thread that has not run PyTorch yet starts from the last count set anywhere.
             assertEquals(1, onNewThread(Threads::get));
-            assertEquals(3, (int) onNewThread(() -> {
-                Threads.set(3);
-                return Threads.get();
-            }));
+            assertEquals(
+                    3,
+                    (int)
+                            onNewThread(
+                                    () -> {
+                                        Threads.set(3);
+                                        return Threads.get();
+                                    }));
             meet.await();
             one.join();
             assertEquals(List.of(1), seen);
@@ -81,25 +87,40 @@ class ThreadsTest {
             Threads.set(2);
             CyclicBarrier meet = new CyclicBarrier(2);
             List<Integer> during = Collections.synchronizedList(new ArrayList<>());
-            Thread trainer = new Thread(() -> {
-                Threads.set(2);
-                try (Net net = Nets.fc().seed(1).build()) {
-                    Training.of(net, d.train(), d.test())
-                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1).batchSize(100))
-                            .threads(1).listener(new TrainingListener() {
-                                @Override
-                                public void onBatch(int epoch, int batch, int batches,
-                                        double loss, double acc, double ips) {
-                                    during.add(Threads.get());
-                                    if (batch == 1) {
-                                        await(meet); // the main thread reads its count now
-                                        await(meet);
-                                    }
+            Thread trainer =
+                    new Thread(
+                            () -> {
+                                Threads.set(2);
+                                try (Net net = Nets.fc().seed(1).build()) {
+                                    Training.of(net, d.train(), d.test())
+                                            .recipe(
+                                                    Recipe.CIFAR10_EDGE_POPUP
+                                                            .epochs(1)
+                                                            .batchSize(100))
+                                            .threads(1)
+                                            .listener(
+                                                    new TrainingListener() {
+                                                        @Override
+                                                        public void onBatch(
+                                                                int epoch,
+                                                                int batch,
+                                                                int batches,
+                                                                double loss,
+                                                                double acc,
+                                                                double ips) {
+                                                            during.add(Threads.get());
+                                                            if (batch == 1) {
+                                                                await(meet); // the main thread
+                                                                // reads its count
+                                                                // now
+                                                                await(meet);
+                                                            }
+                                                        }
+                                                    })
+                                            .run();
                                 }
-                            }).run();
-                }
-                during.add(Threads.get());
-            });
+                                during.add(Threads.get());
+                            });
             trainer.start();
             meet.await();
             assertEquals(2, Threads.get(), "the training changed another thread's count");

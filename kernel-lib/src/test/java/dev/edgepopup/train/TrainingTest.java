@@ -37,8 +37,13 @@ class TrainingTest {
         for (float[] a : arrays) {
             for (float v : a) {
                 int bits = Float.floatToRawIntBits(v);
-                crc.update(new byte[] {(byte) bits, (byte) (bits >> 8), (byte) (bits >> 16),
-                        (byte) (bits >> 24)});
+                crc.update(
+                        new byte[] {
+                            (byte) bits,
+                            (byte) (bits >> 8),
+                            (byte) (bits >> 16),
+                            (byte) (bits >> 24)
+                        });
             }
         }
         return crc.getValue();
@@ -88,8 +93,11 @@ class TrainingTest {
             long[] sums = new long[3];
             for (int i = 0; i < 3; i++) {
                 try (Net net = Nets.fc().method(m).seed(5).build()) {
-                    h[i] = Training.of(net, small.train(), small.test())
-                            .recipe(quick(m).epochs(2)).dataSeed(i < 2 ? 9 : 10).run();
+                    h[i] =
+                            Training.of(net, small.train(), small.test())
+                                    .recipe(quick(m).epochs(2))
+                                    .dataSeed(i < 2 ? 9 : 10)
+                                    .run();
                     sums[i] = checksum(trained(net));
                 }
             }
@@ -106,17 +114,28 @@ class TrainingTest {
         for (int i = 0; i < 2; i++) {
             boolean disturb = i == 1;
             try (Net net = Nets.fc().method(Method.ZHOU).seed(5).build()) {
-                History h = Training.of(net, small.train(), small.test())
-                        .recipe(quick(Method.ZHOU).epochs(2)).dataSeed(9)
-                        .listener(new TrainingListener() {
-                            @Override
-                            public void onBatch(int epoch, int batch, int batches, double loss,
-                                    double accuracy, double imagesPerSecond) {
-                                if (disturb) { // what another training on another thread might do
-                                    ai.djl.engine.Engine.getInstance().setRandomSeed(batch);
-                                }
-                            }
-                        }).run();
+                History h =
+                        Training.of(net, small.train(), small.test())
+                                .recipe(quick(Method.ZHOU).epochs(2))
+                                .dataSeed(9)
+                                .listener(
+                                        new TrainingListener() {
+                                            @Override
+                                            public void onBatch(
+                                                    int epoch,
+                                                    int batch,
+                                                    int batches,
+                                                    double loss,
+                                                    double accuracy,
+                                                    double imagesPerSecond) {
+                                                if (disturb) { // what another training on another
+                                                    // thread might do
+                                                    ai.djl.engine.Engine.getInstance()
+                                                            .setRandomSeed(batch);
+                                                }
+                                            }
+                                        })
+                                .run();
                 runs.add(metrics(h));
                 sums[i] = checksum(trained(net));
             }
@@ -128,13 +147,15 @@ class TrainingTest {
     /** A run's metrics and trained tensors' checksum, trained on a thread of its own. */
     private record Outcome(List<Double> metrics, long trained) {}
 
-    private static java.util.concurrent.Callable<Outcome> oneThreadRun(Nets arch, Method m,
-            long dataSeed, java.util.concurrent.CyclicBarrier start) {
+    private static java.util.concurrent.Callable<Outcome> oneThreadRun(
+            Nets arch, Method m, long dataSeed, java.util.concurrent.CyclicBarrier start) {
         return () -> {
             try (Net net = arch.method(m).seed(5).build()) {
-                Training t = Training.of(net, small.train(), small.test())
-                        .recipe(Recipe.paper(m, net.spec().arch()).epochs(2).batchSize(50))
-                        .dataSeed(dataSeed).threads(1);
+                Training t =
+                        Training.of(net, small.train(), small.test())
+                                .recipe(Recipe.paper(m, net.spec().arch()).epochs(2).batchSize(50))
+                                .dataSeed(dataSeed)
+                                .threads(1);
                 if (start != null) {
                     start.await(); // both trainings are under way together
                 }
@@ -154,14 +175,15 @@ class TrainingTest {
         try {
             List<Outcome> alone = new ArrayList<>();
             for (Object[] r : runs) {
-                alone.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
-                        null)).get());
+                alone.add(
+                        pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2], null))
+                                .get());
             }
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
             List<java.util.concurrent.Future<Outcome>> together = new ArrayList<>();
             for (Object[] r : runs) {
-                together.add(pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2],
-                        start)));
+                together.add(
+                        pool.submit(oneThreadRun((Nets) r[0], (Method) r[1], (long) r[2], start)));
             }
             for (int i = 0; i < runs.length; i++) {
                 assertEquals(alone.get(i), together.get(i).get(), runs[i][1] + " run");
@@ -197,15 +219,22 @@ class TrainingTest {
             }
             Path ck = dir.resolve(m + ".ckpt");
             try (Net net = Nets.fc().method(m).seed(2).build()) {
-                History part = Training.of(net, small.train(), small.test()).recipe(r.epochs(3))
-                        .dataSeed(4).checkpoint(ck).listener(new TrainingListener() {
-                            @Override
-                            public void onEpoch(EpochRecord rec, int epochs) {
-                                if (rec.epoch() == 1) {
-                                    Thread.currentThread().interrupt(); // a cell stopped
-                                }
-                            }
-                        }).run();
+                History part =
+                        Training.of(net, small.train(), small.test())
+                                .recipe(r.epochs(3))
+                                .dataSeed(4)
+                                .checkpoint(ck)
+                                .listener(
+                                        new TrainingListener() {
+                                            @Override
+                                            public void onEpoch(EpochRecord rec, int epochs) {
+                                                if (rec.epoch() == 1) {
+                                                    Thread.currentThread()
+                                                            .interrupt(); // a cell stopped
+                                                }
+                                            }
+                                        })
+                                .run();
                 assertTrue(part.interrupted());
                 assertEquals(1, part.completedEpochs());
             }
@@ -222,18 +251,26 @@ class TrainingTest {
     void anInterruptStopsAtTheNextBatchAndKeepsThePartialHistory() {
         try (Net net = Nets.fc().seed(1).build()) {
             int[] batchesSeen = {0};
-            History h = Training.of(net, small.train(), small.test())
-                    .recipe(quick(Method.EDGE_POPUP).epochs(5).batchSize(50))
-                    .listener(new TrainingListener() {
-                        @Override
-                        public void onBatch(int epoch, int batch, int batches, double loss,
-                                double acc, double ips) {
-                            batchesSeen[0]++;
-                            if (epoch == 2 && batch == 3) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                    }).run();
+            History h =
+                    Training.of(net, small.train(), small.test())
+                            .recipe(quick(Method.EDGE_POPUP).epochs(5).batchSize(50))
+                            .listener(
+                                    new TrainingListener() {
+                                        @Override
+                                        public void onBatch(
+                                                int epoch,
+                                                int batch,
+                                                int batches,
+                                                double loss,
+                                                double acc,
+                                                double ips) {
+                                            batchesSeen[0]++;
+                                            if (epoch == 2 && batch == 3) {
+                                                Thread.currentThread().interrupt();
+                                            }
+                                        }
+                                    })
+                            .run();
             assertTrue(h.interrupted());
             assertEquals(2, h.epochs().size());
             assertEquals(1, h.completedEpochs());
@@ -249,14 +286,18 @@ class TrainingTest {
         // PyTorch's grad mode is per thread: a notebook cell may run on a fresh one.
         History[] h = new History[1];
         Throwable[] error = new Throwable[1];
-        Thread t = new Thread(() -> {
-            try (Net net = Nets.fc().seed(1).build()) {
-                h[0] = Training.of(net, small.train(), small.test()).recipe(quick(Method.DENSE))
-                        .run();
-            } catch (Throwable e) {
-                error[0] = e;
-            }
-        });
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (Net net = Nets.fc().seed(1).build()) {
+                                h[0] =
+                                        Training.of(net, small.train(), small.test())
+                                                .recipe(quick(Method.DENSE))
+                                                .run();
+                            } catch (Throwable e) {
+                                error[0] = e;
+                            }
+                        });
         t.start();
         t.join();
         assertEquals(null, error[0]);
@@ -268,8 +309,10 @@ class TrainingTest {
         // 8 channels: unpadded, libtorch 2.7.1's AVX-512 conv backward returned NaN gradients on
         // about a quarter of the steps here (MaskedConv pads channels to a multiple of 16).
         try (Net net = Nets.conv2().width(0.125).input(1, 28, 28, 10).seed(1).build()) {
-            History h = Training.of(net, small.train(), small.test())
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3).batchSize(50)).run();
+            History h =
+                    Training.of(net, small.train(), small.test())
+                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3).batchSize(50))
+                            .run();
             assertEquals(3, h.completedEpochs());
             assertTrue(h.epochs().stream().allMatch(r -> Double.isFinite(r.trainLoss())));
         }
@@ -278,10 +321,15 @@ class TrainingTest {
     @Test
     void aNanLossStopsWithEpochAndBatch() {
         try (Net net = Nets.fc().method(Method.DENSE).seed(1).build()) {
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                    () -> Training.of(net, small.train(), small.test())
-                            .recipe(Recipe.DENSE_SGD.lr(1e25).epochs(2)).run());
-            assertTrue(e.getMessage().matches("loss became (NaN|Infinity) at epoch 1, batch \\d+ .*"),
+            TrainingDivergedException e =
+                    assertThrows(
+                            TrainingDivergedException.class,
+                            () ->
+                                    Training.of(net, small.train(), small.test())
+                                            .recipe(Recipe.DENSE_SGD.lr(1e25).epochs(2))
+                                            .run());
+            assertTrue(
+                    e.getMessage().matches("loss became (NaN|Infinity) at epoch 1, batch \\d+ .*"),
                     e.getMessage());
             assertEquals(0, e.history().completedEpochs());
         }
@@ -290,8 +338,10 @@ class TrainingTest {
     @Test
     void edgePopupFindsAGoodSubnetworkOfARandomFcNet() {
         try (Net net = Nets.fc().keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).seed(1).build()) {
-            History h = Training.of(net, fashion.train(), fashion.test())
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1)).run();
+            History h =
+                    Training.of(net, fashion.train(), fashion.test())
+                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
+                            .run();
             assertTrue(h.finalTestAccuracy() >= 0.75, h.toString());
             assertEquals(List.of(0.5, 0.5, 0.5), h.keptFractions());
         }
@@ -301,8 +351,10 @@ class TrainingTest {
     void zhouAndDenseBeatChance() {
         for (Method m : new Method[] {Method.ZHOU, Method.DENSE}) {
             try (Net net = Nets.fc().method(m).init(Init.KAIMING_NORMAL).seed(1).build()) {
-                History h = Training.of(net, fashion.train(), fashion.test())
-                        .recipe(Recipe.paper(m, "fc").epochs(1)).run();
+                History h =
+                        Training.of(net, fashion.train(), fashion.test())
+                                .recipe(Recipe.paper(m, "fc").epochs(1))
+                                .run();
                 assertTrue(h.finalTestAccuracy() > 0.5, m + "\n" + h);
             }
         }
@@ -313,7 +365,8 @@ class TrainingTest {
         try (Net net = Nets.conv2().width(0.25).input(1, 28, 28, 10).seed(1).build()) {
             int before = net.manager().getManagedArrays().size();
             Training.of(net, small.train(), small.test())
-                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(100)).run();
+                    .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(2).batchSize(100))
+                    .run();
             // The gradients' wrappers are the only additions allowed: none.
             assertEquals(before, net.manager().getManagedArrays().size());
         }

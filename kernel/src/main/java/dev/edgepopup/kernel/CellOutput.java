@@ -25,8 +25,8 @@ import java.util.logging.Logger;
  * messages) and the client loses output and the cell's idle status.
  *
  * <p>Order between the two streams is kept: each change of stream starts a new message. A cell that
- * switches more than {@value #MAX_RUNS} times within one interval has each stream's further text
- * of that interval joined to that stream's last message, so the message rate stays bounded.
+ * switches more than {@value #MAX_RUNS} times within one interval has each stream's further text of
+ * that interval joined to that stream's last message, so the message rate stays bounded.
  *
  * <p>A cell shows at most {@code limit} characters; then a notice says the rest is held back, only
  * the last tenth of the limit is kept, and when the cell ends a second notice says how much was
@@ -34,19 +34,32 @@ import java.util.logging.Logger;
  */
 final class CellOutput implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CellOutput.class.getName());
+
     /** Longest time text waits before it is sent. */
     static final long FLUSH_MILLIS = 50;
+
     /** Waiting text that is sent at once, and the longest stream message. */
     static final int MESSAGE_CHARS = 1 << 16;
+
     /** Stream runs kept apart within one interval. */
     static final int MAX_RUNS = 16;
+
     /** Characters a cell shows by default. */
     static final long DEFAULT_LIMIT = 1_000_000;
-    /** Environment variable (or system property {@value #LIMIT_PROPERTY}) that sets the limit; 0 means none. */
+
+    /**
+     * Environment variable (or system property {@value #LIMIT_PROPERTY}) that sets the limit; 0
+     * means none.
+     */
     static final String LIMIT_VARIABLE = "EDGEPOPUP_OUTPUT_LIMIT";
+
     static final String LIMIT_PROPERTY = "edgepopup.outputLimit";
-    /** The held-back end is kept in pieces of this size, at most {@value #MAX_TAIL_PIECES} of them. */
+
+    /**
+     * The held-back end is kept in pieces of this size, at most {@value #MAX_TAIL_PIECES} of them.
+     */
     private static final int TAIL_PIECE = 4096;
+
     private static final int MAX_TAIL_PIECES = 64;
 
     /** Where text goes: each call is one stream message. */
@@ -84,11 +97,15 @@ final class CellOutput implements AutoCloseable {
     private long shown;
     private char lastShown = '\n';
     private boolean holding;
+
     /** The character just before the kept end: whether that end starts a line. */
     private char beforeTail;
+
     private final Deque<Run> tail = new ArrayDeque<>();
+
     /** Pieces dropped from the tail, reused: holding back a flood makes no garbage. */
     private final Deque<Run> spare = new ArrayDeque<>();
+
     private long tailChars;
     private long heldChars;
     private long heldLines;
@@ -102,18 +119,21 @@ final class CellOutput implements AutoCloseable {
      */
     CellOutput(Sink sink, long limit, long flushMillis) {
         if (limit < 0) {
-            throw new IllegalArgumentException("output limit must be 0 (none) or positive, not " + limit);
+            throw new IllegalArgumentException(
+                    "output limit must be 0 (none) or positive, not " + limit);
         }
         this.sink = sink;
         this.limit = limit;
         this.tailLimit = Math.max(1, limit / 10);
         this.out = new PrintStream(new Decoding(false), false, StandardCharsets.UTF_8);
         this.err = new PrintStream(new Decoding(true), false, StandardCharsets.UTF_8);
-        this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "cell-output");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        task -> {
+                            Thread thread = new Thread(task, "cell-output");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         timer.scheduleWithFixedDelay(this::tick, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -135,7 +155,13 @@ final class CellOutput implements AutoCloseable {
         } catch (NumberFormatException e) {
             // Reported below.
         }
-        LOG.warning(() -> LIMIT_VARIABLE + "=" + value + " is not a character count (0 for no limit); using " + DEFAULT_LIMIT);
+        LOG.warning(
+                () ->
+                        LIMIT_VARIABLE
+                                + "="
+                                + value
+                                + " is not a character count (0 for no limit); using "
+                                + DEFAULT_LIMIT);
         return DEFAULT_LIMIT;
     }
 
@@ -167,19 +193,31 @@ final class CellOutput implements AutoCloseable {
         publish.run();
     }
 
-    /** Ends a cell: sends what waits, and if output was held back, the notice and the cell's last lines. */
+    /**
+     * Ends a cell: sends what waits, and if output was held back, the notice and the cell's last
+     * lines.
+     */
     synchronized void finishCell() {
         // PrintStream passes every write straight on, so nothing waits in out or err.
         flush();
         if (holding) {
             trimTail();
             long leftOut = heldChars - tailChars;
-            long linesLeftOut = heldLines - tail.stream().mapToLong(run -> newlines(run.text, 0, run.text.length())).sum();
-            sink.publish(true, String.format("[... %,d characters (%,d %s) of output left out ...]%n",
-                    leftOut, linesLeftOut, linesLeftOut == 1 ? "line" : "lines"));
+            long linesLeftOut =
+                    heldLines
+                            - tail.stream()
+                                    .mapToLong(run -> newlines(run.text, 0, run.text.length()))
+                                    .sum();
+            sink.publish(
+                    true,
+                    String.format(
+                            "[... %,d characters (%,d %s) of output left out ...]%n",
+                            leftOut, linesLeftOut, linesLeftOut == 1 ? "line" : "lines"));
             Run joined = null;
             for (Run run : tail) {
-                if (joined != null && (joined.stderr != run.stderr || joined.text.length() + run.text.length() > MESSAGE_CHARS)) {
+                if (joined != null
+                        && (joined.stderr != run.stderr
+                                || joined.text.length() + run.text.length() > MESSAGE_CHARS)) {
                     sink.publish(joined.stderr, joined.text.toString());
                     joined = null;
                 }
@@ -203,7 +241,8 @@ final class CellOutput implements AutoCloseable {
     }
 
     /**
-     * Returns how many characters wait or are held back: bounded by the limit, whatever was printed.
+     * Returns how many characters wait or are held back: bounded by the limit, whatever was
+     * printed.
      *
      * @return characters kept in memory
      */
@@ -233,7 +272,11 @@ final class CellOutput implements AutoCloseable {
                 return;
             }
             long room = limit == 0 ? Long.MAX_VALUE : limit - shown;
-            int take = (int) Math.min(text.length() - from, Math.min(room, MESSAGE_CHARS - pendingChars));
+            int take =
+                    (int)
+                            Math.min(
+                                    text.length() - from,
+                                    Math.min(room, MESSAGE_CHARS - pendingChars));
             if (take > 0) {
                 addPending(stderr, text, from, from + take);
                 lastShown = text.charAt(from + take - 1);
@@ -247,9 +290,13 @@ final class CellOutput implements AutoCloseable {
                 flush();
                 holding = true;
                 beforeTail = lastShown;
-                sink.publish(true, String.format("[This cell's output reached the limit of %,d characters: the rest is held back"
-                        + " and its last %,d characters are shown when the cell ends. %s sets the limit.]%n",
-                        limit, tailLimit, LIMIT_VARIABLE));
+                sink.publish(
+                        true,
+                        String.format(
+                                "[This cell's output reached the limit of %,d characters: the rest"
+                                    + " is held back and its last %,d characters are shown when the"
+                                    + " cell ends. %s sets the limit.]%n",
+                                limit, tailLimit, LIMIT_VARIABLE));
             }
         }
     }
@@ -282,7 +329,10 @@ final class CellOutput implements AutoCloseable {
         pendingChars = 0;
     }
 
-    /** Keeps the end of what a cell prints beyond the limit, in pieces, dropping whole pieces in front. */
+    /**
+     * Keeps the end of what a cell prints beyond the limit, in pieces, dropping whole pieces in
+     * front.
+     */
     private void hold(boolean stderr, CharSequence text, int from) {
         heldChars += text.length() - from;
         heldLines += newlines(text, from, text.length());
@@ -298,7 +348,9 @@ final class CellOutput implements AutoCloseable {
             from += take;
             tailChars += take;
         }
-        while (tail.size() > 1 && (tailChars - tail.peekFirst().text.length() >= tailLimit || tail.size() > MAX_TAIL_PIECES)) {
+        while (tail.size() > 1
+                && (tailChars - tail.peekFirst().text.length() >= tailLimit
+                        || tail.size() > MAX_TAIL_PIECES)) {
             dropFront(tail.peekFirst().text.length());
         }
     }
@@ -352,9 +404,11 @@ final class CellOutput implements AutoCloseable {
     /** Bytes from a PrintStream, decoded as UTF-8 across writes (a character may arrive split). */
     private final class Decoding extends OutputStream {
         private final boolean stderr;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        private final CharsetDecoder decoder =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE);
         private final ByteBuffer bytes = ByteBuffer.allocate(8192);
         private final CharBuffer chars = CharBuffer.allocate(8192);
 

@@ -99,7 +99,8 @@ final class CellSnippets {
             Snippet snippet = snippets.get(i);
             if (snippet.offset() <= cursor) {
                 int end = i + 1 < snippets.size() ? snippets.get(i + 1).offset() : to;
-                return new Snippet(cell.substring(snippet.offset(), Math.max(end, cursor)), snippet.offset());
+                return new Snippet(
+                        cell.substring(snippet.offset(), Math.max(end, cursor)), snippet.offset());
             }
         }
         return null;

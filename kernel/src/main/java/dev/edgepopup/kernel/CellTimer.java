@@ -14,6 +14,7 @@ import java.nio.file.Path;
 final class CellTimer {
     /** Linux gives /proc times in USER_HZ units: 100 per second on every architecture. */
     private static final double TICKS_PER_SECOND = 100;
+
     private static final Path STAT = Path.of("/proc/self/stat");
 
     private final long wallStart = System.nanoTime();
@@ -29,16 +30,20 @@ final class CellTimer {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double total = (processCpuNanos() - cpuStart) / 1e9;
         long[] ticks = userAndSystemTicks();
-        String cpu = ticks == null || ticksStart == null
-                ? "CPU times: total " + format(total)
-                : String.format("CPU times: user %s, sys %s, total %s", format((ticks[0] - ticksStart[0]) / TICKS_PER_SECOND),
-                        format((ticks[1] - ticksStart[1]) / TICKS_PER_SECOND), format(total));
+        String cpu =
+                ticks == null || ticksStart == null
+                        ? "CPU times: total " + format(total)
+                        : String.format(
+                                "CPU times: user %s, sys %s, total %s",
+                                format((ticks[0] - ticksStart[0]) / TICKS_PER_SECOND),
+                                format((ticks[1] - ticksStart[1]) / TICKS_PER_SECOND),
+                                format(total));
         return cpu + "\nWall time: " + format(wall);
     }
 
     /**
-     * Formats seconds as IPython does: three significant digits in s, ms, µs or ns, and {@code
-     * 1min 5s} from a minute on.
+     * Formats seconds as IPython does: three significant digits in s, ms, µs or ns, and {@code 1min
+     * 5s} from a minute on.
      *
      * @param seconds a duration
      * @return e.g. {@code 2.59 s}, {@code 105 ms}, {@code 1h 2min 3s}
@@ -59,14 +64,21 @@ final class CellTimer {
             return text.toString();
         }
         String[] units = {"s", "ms", "µs", "ns"};
-        int order = seconds > 0 ? Math.min((int) -Math.floor(Math.floor(Math.log10(seconds)) / 3), 3) : 3;
+        int order =
+                seconds > 0
+                        ? Math.min((int) -Math.floor(Math.floor(Math.log10(seconds)) / 3), 3)
+                        : 3;
         order = Math.max(order, 0);
-        BigDecimal scaled = new BigDecimal(seconds * Math.pow(1000, order)).round(new MathContext(3)).stripTrailingZeros();
+        BigDecimal scaled =
+                new BigDecimal(seconds * Math.pow(1000, order))
+                        .round(new MathContext(3))
+                        .stripTrailingZeros();
         return scaled.toPlainString() + " " + units[order];
     }
 
     private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        return ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime()
                 : 0;
     }

@@ -54,7 +54,9 @@ import org.xml.sax.helpers.DefaultHandler;
  */
 final class ClassPathMagics implements AutoCloseable {
     /** The scopes {@code %loadFromPOM} takes when none are named, as in IJava. */
-    static final List<String> DEFAULT_SCOPES = List.of(JavaScopes.COMPILE, JavaScopes.RUNTIME, JavaScopes.SYSTEM, "import");
+    static final List<String> DEFAULT_SCOPES =
+            List.of(JavaScopes.COMPILE, JavaScopes.RUNTIME, JavaScopes.SYSTEM, "import");
+
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
 
     /** Adds a jar or directory to JShell's class path. */
@@ -72,8 +74,10 @@ final class ClassPathMagics implements AutoCloseable {
     private final Path userSettings;
     private final List<Path> kernelClassPath;
     private final Set<Path> entries = new HashSet<>();
+
     /** groupId:artifactId to version of everything on the class path. */
     private final Map<String, String> versions = new HashMap<>();
+
     private boolean scanned;
     private MavenResolver maven;
 
@@ -102,7 +106,10 @@ final class ClassPathMagics implements AutoCloseable {
             List<Path> found = new ArrayList<>();
             for (Path path : glob(glob)) {
                 if (Files.isDirectory(path)) {
-                    found.addAll(list(path).stream().filter(p -> p.getFileName().toString().endsWith(".jar")).toList());
+                    found.addAll(
+                            list(path).stream()
+                                    .filter(p -> p.getFileName().toString().endsWith(".jar"))
+                                    .toList());
                 } else {
                     found.add(path);
                 }
@@ -141,7 +148,10 @@ final class ClassPathMagics implements AutoCloseable {
      */
     void maven(List<String> coordinates) throws MagicException {
         List<Dependency> roots = new ArrayList<>();
-        for (String coordinate : usage(coordinates, "%maven groupId:artifactId[:extension[:classifier]]:version...")) {
+        for (String coordinate :
+                usage(
+                        coordinates,
+                        "%maven groupId:artifactId[:extension[:classifier]]:version...")) {
             try {
                 roots.add(new Dependency(new DefaultArtifact(coordinate), JavaScopes.COMPILE));
             } catch (IllegalArgumentException e) {
@@ -160,7 +170,8 @@ final class ClassPathMagics implements AutoCloseable {
      */
     void mavenRepo(List<String> args) throws MagicException {
         if (args.size() != 2) {
-            throw new MagicException("usage: %mavenRepo ID URL, e.g. %mavenRepo jitpack https://jitpack.io");
+            throw new MagicException(
+                    "usage: %mavenRepo ID URL, e.g. %mavenRepo jitpack https://jitpack.io");
         }
         resolver().addRepository(args.get(0), args.get(1));
     }
@@ -196,18 +207,21 @@ final class ClassPathMagics implements AutoCloseable {
         properties.putAll(model.getProperties());
         List<Dependency> managed = new ArrayList<>();
         if (model.getDependencyManagement() != null) {
-            for (org.apache.maven.model.Dependency dependency : model.getDependencyManagement().getDependencies()) {
+            for (org.apache.maven.model.Dependency dependency :
+                    model.getDependencyManagement().getDependencies()) {
                 managed.add(dependency(dependency, properties, List.of()));
             }
         }
         List<Dependency> roots = new ArrayList<>();
         for (org.apache.maven.model.Dependency dependency : model.getDependencies()) {
-            if (scopes.contains(dependency.getScope() == null ? JavaScopes.COMPILE : dependency.getScope())) {
+            if (scopes.contains(
+                    dependency.getScope() == null ? JavaScopes.COMPILE : dependency.getScope())) {
                 roots.add(dependency(dependency, properties, managed));
             }
         }
         if (roots.isEmpty()) {
-            throw new MagicException("the POM has no <dependency> in the scopes " + String.join(", ", scopes));
+            throw new MagicException(
+                    "the POM has no <dependency> in the scopes " + String.join(", ", scopes));
         }
         MavenResolver resolver = resolver();
         resolveAndAdd(roots, managed, resolver.repositories(model));
@@ -227,7 +241,10 @@ final class ClassPathMagics implements AutoCloseable {
         return maven;
     }
 
-    private void resolveAndAdd(List<Dependency> roots, List<Dependency> managed, List<org.eclipse.aether.repository.RemoteRepository> repositories)
+    private void resolveAndAdd(
+            List<Dependency> roots,
+            List<Dependency> managed,
+            List<org.eclipse.aether.repository.RemoteRepository> repositories)
             throws MagicException {
         scan();
         List<String> kept = new ArrayList<>();
@@ -241,8 +258,11 @@ final class ClassPathMagics implements AutoCloseable {
         }
         List<String> added = new ArrayList<>();
         if (!wanted.isEmpty()) {
-            MavenResolver.Resolution resolution = maven.resolve(wanted, managed, repositories, versions.keySet());
-            resolution.kept().forEach(dependency -> kept.add(describeKept(dependency.getArtifact())));
+            MavenResolver.Resolution resolution =
+                    maven.resolve(wanted, managed, repositories, versions.keySet());
+            resolution
+                    .kept()
+                    .forEach(dependency -> kept.add(describeKept(dependency.getArtifact())));
             for (Artifact artifact : resolution.artifacts()) {
                 if (versions.putIfAbsent(key(artifact), artifact.getBaseVersion()) == null) {
                     Path file = artifact.getFile().toPath().toAbsolutePath().normalize();
@@ -261,8 +281,10 @@ final class ClassPathMagics implements AutoCloseable {
         List<String> kept = new ArrayList<>();
         for (Path path : paths) {
             Path real = real(path);
-            Map<String, String> coordinates = Files.isRegularFile(real) ? coordinates(real) : Map.of();
-            boolean known = !coordinates.isEmpty() && versions.keySet().containsAll(coordinates.keySet());
+            Map<String, String> coordinates =
+                    Files.isRegularFile(real) ? coordinates(real) : Map.of();
+            boolean known =
+                    !coordinates.isEmpty() && versions.keySet().containsAll(coordinates.keySet());
             if (entries.contains(real) || known) {
                 kept.add(path.toString());
             } else {
@@ -287,7 +309,9 @@ final class ClassPathMagics implements AutoCloseable {
     private String describeKept(Artifact asked) {
         String key = key(asked);
         String version = versions.get(key);
-        return version.equals(asked.getBaseVersion()) ? key + ":" + version : key + ":" + version + " (asked for " + asked.getBaseVersion() + ")";
+        return version.equals(asked.getBaseVersion())
+                ? key + ":" + version
+                : key + ":" + version + " (asked for " + asked.getBaseVersion() + ")";
     }
 
     /** Reads the coordinates of the kernel's own jars, once. */
@@ -307,23 +331,33 @@ final class ClassPathMagics implements AutoCloseable {
         }
     }
 
-    /** The groupId:artifactId to version of each {@code META-INF/maven/.../pom.properties} in a jar. */
+    /**
+     * The groupId:artifactId to version of each {@code META-INF/maven/.../pom.properties} in a jar.
+     */
     private static Map<String, String> coordinates(Path jar) {
         Map<String, String> found = new HashMap<>();
         try (JarFile file = new JarFile(jar.toFile())) {
-            file.stream().filter(e -> e.getName().startsWith("META-INF/maven/") && e.getName().endsWith("/pom.properties")).forEach(e -> {
-                Properties properties = new Properties();
-                try (var in = file.getInputStream(e)) {
-                    properties.load(in);
-                } catch (IOException ignored) {
-                    return;
-                }
-                String group = properties.getProperty("groupId");
-                String artifact = properties.getProperty("artifactId");
-                if (group != null && artifact != null) {
-                    found.put(group + ":" + artifact, properties.getProperty("version", "?"));
-                }
-            });
+            file.stream()
+                    .filter(
+                            e ->
+                                    e.getName().startsWith("META-INF/maven/")
+                                            && e.getName().endsWith("/pom.properties"))
+                    .forEach(
+                            e -> {
+                                Properties properties = new Properties();
+                                try (var in = file.getInputStream(e)) {
+                                    properties.load(in);
+                                } catch (IOException ignored) {
+                                    return;
+                                }
+                                String group = properties.getProperty("groupId");
+                                String artifact = properties.getProperty("artifactId");
+                                if (group != null && artifact != null) {
+                                    found.put(
+                                            group + ":" + artifact,
+                                            properties.getProperty("version", "?"));
+                                }
+                            });
         } catch (IOException e) {
             // Not a readable jar: nothing known about it.
         }
@@ -356,7 +390,9 @@ final class ClassPathMagics implements AutoCloseable {
      * @return the path
      */
     static Path path(String name) {
-        return name.equals("~") || name.startsWith("~/") ? Path.of(System.getProperty("user.home") + name.substring(1)) : Path.of(name);
+        return name.equals("~") || name.startsWith("~/")
+                ? Path.of(System.getProperty("user.home") + name.substring(1))
+                : Path.of(name);
     }
 
     /**
@@ -371,7 +407,10 @@ final class ClassPathMagics implements AutoCloseable {
         for (Path name : pattern) {
             if (wild || name.toString().matches(".*[*?\\[{].*")) {
                 wild = true;
-                depth = name.toString().contains("**") ? Integer.MAX_VALUE : depth == Integer.MAX_VALUE ? depth : depth + 1;
+                depth =
+                        name.toString().contains("**")
+                                ? Integer.MAX_VALUE
+                                : depth == Integer.MAX_VALUE ? depth : depth + 1;
             } else {
                 base = base.resolve(name);
             }
@@ -399,9 +438,9 @@ final class ClassPathMagics implements AutoCloseable {
     }
 
     /**
-     * Reads a POM, or builds one from a fragment: loose {@code <dependency>}, {@code
-     * <repository>} elements and their {@code <dependencies>}, {@code <repositories>} lists, plus
-     * {@code <properties>} and {@code <dependencyManagement>}.
+     * Reads a POM, or builds one from a fragment: loose {@code <dependency>}, {@code <repository>}
+     * elements and their {@code <dependencies>}, {@code <repositories>} lists, plus {@code
+     * <properties>} and {@code <dependencyManagement>}.
      */
     static Model readPom(String xml) throws MagicException {
         String text = xml.strip();
@@ -424,7 +463,12 @@ final class ClassPathMagics implements AutoCloseable {
             DocumentBuilder builder = factory.newDocumentBuilder();
             // The exception says what is wrong; the default handler would also print it to stderr.
             builder.setErrorHandler(new DefaultHandler());
-            root = builder.parse(new InputSource(new StringReader("<fragment>" + fragment + "</fragment>"))).getDocumentElement();
+            root =
+                    builder.parse(
+                                    new InputSource(
+                                            new StringReader(
+                                                    "<fragment>" + fragment + "</fragment>")))
+                            .getDocumentElement();
         } catch (ParserConfigurationException | SAXException | IOException e) {
             throw new MagicException("not a POM fragment: " + e.getMessage());
         }
@@ -435,28 +479,44 @@ final class ClassPathMagics implements AutoCloseable {
         for (Element child : children(root, null)) {
             switch (child.getTagName()) {
                 case "dependency" -> dependencies.append(xml(child));
-                case "dependencies" -> children(child, "dependency").forEach(e -> dependencies.append(xml(e)));
+                case "dependencies" ->
+                        children(child, "dependency").forEach(e -> dependencies.append(xml(e)));
                 case "repository" -> repositories.append(xml(child));
-                case "repositories" -> children(child, "repository").forEach(e -> repositories.append(xml(e)));
+                case "repositories" ->
+                        children(child, "repository").forEach(e -> repositories.append(xml(e)));
                 case "properties" -> children(child, null).forEach(e -> properties.append(xml(e)));
-                case "dependencyManagement" -> children(child, "dependencies")
-                        .forEach(list -> children(list, "dependency").forEach(e -> managed.append(xml(e))));
+                case "dependencyManagement" ->
+                        children(child, "dependencies")
+                                .forEach(
+                                        list ->
+                                                children(list, "dependency")
+                                                        .forEach(e -> managed.append(xml(e))));
                 default -> {
                     // Coordinates, build sections and the like say nothing about what to load.
                 }
             }
         }
-        return "<project><modelVersion>4.0.0</modelVersion><groupId>notebook</groupId><artifactId>cell</artifactId><version>0</version>"
-                + "<properties>" + properties + "</properties>"
-                + "<dependencyManagement><dependencies>" + managed + "</dependencies></dependencyManagement>"
-                + "<dependencies>" + dependencies + "</dependencies>"
-                + "<repositories>" + repositories + "</repositories></project>";
+        return "<project><modelVersion>4.0.0</modelVersion><groupId>notebook</groupId>"
+                + "<artifactId>cell</artifactId><version>0</version>"
+                + "<properties>"
+                + properties
+                + "</properties>"
+                + "<dependencyManagement><dependencies>"
+                + managed
+                + "</dependencies></dependencyManagement>"
+                + "<dependencies>"
+                + dependencies
+                + "</dependencies>"
+                + "<repositories>"
+                + repositories
+                + "</repositories></project>";
     }
 
     private static List<Element> children(Element parent, String name) {
         List<Element> elements = new ArrayList<>();
         for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element && (name == null || name.equals(element.getTagName()))) {
+            if (node instanceof Element element
+                    && (name == null || name.equals(element.getTagName()))) {
                 elements.add(element);
             }
         }
@@ -475,25 +535,48 @@ final class ClassPathMagics implements AutoCloseable {
         }
     }
 
-    /** A POM dependency as Maven Resolver's, properties filled in and a missing version taken from dependencyManagement. */
-    private static Dependency dependency(org.apache.maven.model.Dependency pom, Properties properties, List<Dependency> managed)
+    /**
+     * A POM dependency as Maven Resolver's, properties filled in and a missing version taken from
+     * dependencyManagement.
+     */
+    private static Dependency dependency(
+            org.apache.maven.model.Dependency pom, Properties properties, List<Dependency> managed)
             throws MagicException {
         String group = interpolate(pom.getGroupId(), properties);
         String artifact = interpolate(pom.getArtifactId(), properties);
         String version = interpolate(pom.getVersion(), properties);
         if (version == null || version.isBlank()) {
-            version = managed.stream().map(Dependency::getArtifact)
-                    .filter(a -> a.getGroupId().equals(group) && a.getArtifactId().equals(artifact))
-                    .map(Artifact::getVersion).findFirst()
-                    .orElseThrow(() -> new MagicException("no <version> for " + group + ":" + artifact));
+            version =
+                    managed.stream()
+                            .map(Dependency::getArtifact)
+                            .filter(
+                                    a ->
+                                            a.getGroupId().equals(group)
+                                                    && a.getArtifactId().equals(artifact))
+                            .map(Artifact::getVersion)
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            new MagicException(
+                                                    "no <version> for " + group + ":" + artifact));
         }
         String scope = pom.getScope() == null ? JavaScopes.COMPILE : pom.getScope();
         String systemPath = interpolate(pom.getSystemPath(), properties);
-        Map<String, String> local = systemPath == null ? null : Map.of(ArtifactProperties.LOCAL_PATH, systemPath);
-        Artifact coordinates = new DefaultArtifact(group, artifact, interpolate(pom.getClassifier(), properties),
-                pom.getType() == null ? "jar" : pom.getType(), version, local, (java.io.File) null);
-        List<Exclusion> exclusions = pom.getExclusions().stream()
-                .map(e -> new Exclusion(e.getGroupId(), e.getArtifactId(), "*", "*")).toList();
+        Map<String, String> local =
+                systemPath == null ? null : Map.of(ArtifactProperties.LOCAL_PATH, systemPath);
+        Artifact coordinates =
+                new DefaultArtifact(
+                        group,
+                        artifact,
+                        interpolate(pom.getClassifier(), properties),
+                        pom.getType() == null ? "jar" : pom.getType(),
+                        version,
+                        local,
+                        (java.io.File) null);
+        List<Exclusion> exclusions =
+                pom.getExclusions().stream()
+                        .map(e -> new Exclusion(e.getGroupId(), e.getArtifactId(), "*", "*"))
+                        .toList();
         return new Dependency(coordinates, scope, pom.isOptional(), exclusions);
     }
 
@@ -504,7 +587,10 @@ final class ClassPathMagics implements AutoCloseable {
         Matcher matcher = PROPERTY.matcher(value);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
-            matcher.appendReplacement(out, Matcher.quoteReplacement(properties.getProperty(matcher.group(1), matcher.group())));
+            matcher.appendReplacement(
+                    out,
+                    Matcher.quoteReplacement(
+                            properties.getProperty(matcher.group(1), matcher.group())));
         }
         return matcher.appendTail(out).toString();
     }

@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.edgepopup.display.Display;
 import dev.edgepopup.display.Renderers;
-import dev.edgepopup.kernel.CellException.CompilationException;
-import dev.edgepopup.kernel.CellException.EvaluationException;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -23,26 +21,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import jdk.jshell.DeclarationSnippet;
-import jdk.jshell.Diag;
-import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
-import jdk.jshell.JShellException;
-import jdk.jshell.MethodSnippet;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Suggestion;
-import jdk.jshell.UnresolvedReferenceException;
 
 /**
  * Jupyter kernel for Java: JShell running in this JVM, with the kernel's class path (kernel-lib,
@@ -54,22 +45,33 @@ import jdk.jshell.UnresolvedReferenceException;
  */
 public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgePopupKernel.class.getName());
+
     /** Class-path resource listing the on-demand imports every cell starts with. */
     static final String IMPORTS_RESOURCE = "imports.txt";
-    private static final int MAX_CAUSES = 20;
-    /** Extensions {@code %load} tries after the name as given, as IJava does. */
-    private static final List<String> LOAD_EXTENSIONS = List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
-    private static final List<String> LINE_MAGICS = List.of("maven", "addMavenDependency", "addMavenDependencies", "mavenRepo",
-            "addMavenRepo", "loadFromPOM", "jars", "classpath", "load", "time");
-    private static final List<String> CELL_MAGICS = List.of("loadFromPOM", "time");
-    /** The magics this kernel has, for the error about one it has not. */
-    private static final String MAGICS = "Line magics: %maven (also %addMavenDependency, %addMavenDependencies),"
-            + " %mavenRepo (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell magics: %%loadFromPOM, %%time.";
-    /** Longest block of stack frames that {@link #collapseRepeats} recognises as repeating. */
-    private static final int MAX_REPEAT_BLOCK = 10;
 
-    /** Where a snippet sits: its cell (or loaded file) and the line its first token is on. */
-    private record Origin(String where, int line) {}
+    /** Extensions {@code %load} tries after the name as given, as IJava does. */
+    private static final List<String> LOAD_EXTENSIONS =
+            List.of(".jsh", ".jshell", ".java", ".ijava", ".ipynb");
+
+    private static final List<String> LINE_MAGICS =
+            List.of(
+                    "maven",
+                    "addMavenDependency",
+                    "addMavenDependencies",
+                    "mavenRepo",
+                    "addMavenRepo",
+                    "loadFromPOM",
+                    "jars",
+                    "classpath",
+                    "load",
+                    "time");
+    private static final List<String> CELL_MAGICS = List.of("loadFromPOM", "time");
+
+    /** The magics this kernel has, for the error about one it has not. */
+    private static final String MAGICS =
+            "Line magics: %maven (also %addMavenDependency, %addMavenDependencies), %mavenRepo"
+                    + " (also %addMavenRepo), %loadFromPOM, %jars, %classpath, %load, %time. Cell"
+                    + " magics: %%loadFromPOM, %%time.";
 
     /**
      * Code to run and the name its errors give, e.g. {@code cell [3]} or a {@code %load}ed file.
@@ -103,31 +105,51 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
     private final InProcessExecutionControl control;
-    private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+    private final CellErrors errors;
     private final List<String> imports;
     private final CellOutput output;
     private final ClassPathMagics classPath;
+
     /** Files being {@code %load}ed, to refuse one that loads itself. */
     private final Set<Path> loading = new java.util.HashSet<>();
+
     private volatile boolean evaluating;
 
-    /** Starts JShell and imports the default packages; no connection is needed for {@link #eval}. */
+    /**
+     * Starts JShell and imports the default packages; no connection is needed for {@link #eval}.
+     */
     public EdgePopupKernel() {
         super(StandardCharsets.UTF_8);
         AtomicReference<InProcessExecutionControl> created = new AtomicReference<>();
-        this.shell = JShell.builder()
-                .executionEngine(InProcessExecutionControl.provider(EdgePopupKernel.class.getClassLoader(), created::set), Map.of())
-                // JShell compiles against java.class.path by default; a --class-path option would
-                // hide what addToClasspath (the magics) adds later.
-                .build();
+        this.shell =
+                JShell.builder()
+                        .executionEngine(
+                                InProcessExecutionControl.provider(
+                                        EdgePopupKernel.class.getClassLoader(), created::set),
+                                Map.of())
+                        // JShell compiles against java.class.path by default; a --class-path option
+                        // would
+                        // hide what addToClasspath (the magics) adds later.
+                        .build();
         this.control = created.get();
         this.analysis = shell.sourceCodeAnalysis();
+        this.errors = new CellErrors(shell, line -> errorStyler.secondary(line));
         this.imports = importDefaults();
-        this.output = new CellOutput(this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
-        List<Path> classPathEntries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> !entry.isEmpty()).map(Path::of).toList();
-        this.classPath = new ClassPathMagics(shell::addToClasspath, classPathEntries,
-                Path.of(System.getProperty("user.home"), ".m2", "settings.xml"));
+        this.output =
+                new CellOutput(
+                        this::publishStream, CellOutput.configuredLimit(), CellOutput.FLUSH_MILLIS);
+        List<Path> classPathEntries =
+                java.util.Arrays.stream(
+                                System.getProperty("java.class.path")
+                                        .split(java.io.File.pathSeparator))
+                        .filter(entry -> !entry.isEmpty())
+                        .map(Path::of)
+                        .toList();
+        this.classPath =
+                new ClassPathMagics(
+                        shell::addToClasspath,
+                        classPathEntries,
+                        Path.of(System.getProperty("user.home"), ".m2", "settings.xml"));
         Renderers.register(getRenderer());
         Display.setSink(new KernelSink());
     }
@@ -143,7 +165,8 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             System.err.println("usage: java dev.edgepopup.kernel.EdgePopupKernel CONNECTION_FILE");
             System.exit(2);
         }
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+        System.setProperty(
+                "java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
         // basekernel logs every message at INFO; keep the kernel's stderr for problems.
         Logger.getLogger("Jupyter").setLevel(Level.WARNING);
         KernelConnectionProperties properties =
@@ -180,8 +203,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         List<String> applied = new ArrayList<>();
         for (String name : readImports()) {
             // An on-demand import of a package with no classes does not compile: skip it.
-            boolean valid = shell.eval("import " + name + ";").stream()
-                    .anyMatch(event -> event.status() == Snippet.Status.VALID);
+            boolean valid =
+                    shell.eval("import " + name + ";").stream()
+                            .anyMatch(event -> event.status() == Snippet.Status.VALID);
             if (valid) {
                 applied.add(name);
             } else {
@@ -196,8 +220,12 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         if (in == null) {
             throw new IllegalStateException("missing resource " + IMPORTS_RESOURCE);
         }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return reader.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return reader.lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -265,17 +293,21 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             case "time" -> timed(() -> runLines(source, parsed, value));
             case "loadFromPOM" -> {
                 try {
-                    classPath.loadFromPom(magic.args(), source.text().substring(parsed.codeStart()));
+                    classPath.loadFromPom(
+                            magic.args(), source.text().substring(parsed.codeStart()));
                 } catch (MagicException e) {
-                    throw magicError(source, magic, e.getMessage());
+                    throw errors.magic(source.where(), source.text(), magic, e.getMessage());
                 }
                 value.clear();
             }
-            default -> throw magicError(source, magic, "unknown cell magic. " + MAGICS);
+            default ->
+                    throw errors.magic(
+                            source.where(), source.text(), magic, "unknown cell magic. " + MAGICS);
         }
     }
 
-    private void runLines(Source source, MagicSyntax.Parsed parsed, Value value) throws CellException {
+    private void runLines(Source source, MagicSyntax.Parsed parsed, Value value)
+            throws CellException {
         int at = parsed.codeStart();
         for (MagicSyntax.Magic magic : parsed.lineMagics()) {
             runCode(source, parsed.code(), at, magic.start(), value);
@@ -285,37 +317,56 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         runCode(source, parsed.code(), at, parsed.code().length(), value);
     }
 
-    private void runCode(Source source, String code, int from, int to, Value value) throws CellException {
+    private void runCode(Source source, String code, int from, int to, Value value)
+            throws CellException {
         for (CellSnippets.Snippet snippet : CellSnippets.split(analysis, code, from, to)) {
             Snippet run = evalSnippet(source, code, snippet);
-            value.set(control.takeValue(), run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
-                    || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND);
+            value.set(
+                    control.takeValue(),
+                    run.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+                            || run.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND);
         }
     }
 
-    private void runLineMagic(Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value) throws CellException {
+    private void runLineMagic(
+            Source source, MagicSyntax.Parsed parsed, MagicSyntax.Magic magic, Value value)
+            throws CellException {
         if (magic.cellMagic()) {
-            throw magicError(source, magic, "a cell magic must be the first line of its cell");
+            throw errors.magic(
+                    source.where(),
+                    source.text(),
+                    magic,
+                    "a cell magic must be the first line of its cell");
         }
         try {
             switch (magic.name()) {
                 case "time" -> {
                     if (magic.args().isEmpty()) {
-                        throw new MagicException("usage: %time STATEMENT (or %%time on a cell's first line to time the cell)");
+                        throw new MagicException(
+                                "usage: %time STATEMENT (or %%time on a cell's first line to time"
+                                        + " the cell)");
                     }
-                    timed(() -> runCode(source, parsed.code(), magic.argsStart(), magic.end(), value));
+                    timed(
+                            () ->
+                                    runCode(
+                                            source,
+                                            parsed.code(),
+                                            magic.argsStart(),
+                                            magic.end(),
+                                            value));
                     return;
                 }
                 case "load" -> load(magic.args());
                 case "jars" -> classPath.jars(magic.args());
                 case "classpath" -> classPath.classpath(magic.args());
-                case "maven", "addMavenDependency", "addMavenDependencies" -> classPath.maven(magic.args());
+                case "maven", "addMavenDependency", "addMavenDependencies" ->
+                        classPath.maven(magic.args());
                 case "mavenRepo", "addMavenRepo" -> classPath.mavenRepo(magic.args());
                 case "loadFromPOM" -> classPath.loadFromPom(magic.args(), null);
                 default -> throw new MagicException("unknown magic. " + MAGICS);
             }
         } catch (MagicException e) {
-            throw magicError(source, magic, e.getMessage());
+            throw errors.magic(source.where(), source.text(), magic, e.getMessage());
         }
         value.clear();
     }
@@ -330,11 +381,15 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         }
     }
 
-    /** {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells. */
+    /**
+     * {@code %load FILE}: runs a file of snippets (magics included), or a notebook's code cells.
+     */
     private void load(List<String> args) throws MagicException, CellException {
         if (args.size() != 1) {
-            throw new MagicException("usage: %load FILE (snippets or a notebook; " + String.join(", ", LOAD_EXTENSIONS)
-                    + " are tried after the name as given)");
+            throw new MagicException(
+                    "usage: %load FILE (snippets or a notebook; "
+                            + String.join(", ", LOAD_EXTENSIONS)
+                            + " are tried after the name as given)");
         }
         Path file = loadable(ClassPathMagics.path(args.get(0)));
         Path real;
@@ -364,7 +419,10 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         }
     }
 
-    /** The file as named, else with a snippet file's extension or {@code .ipynb} added, as IJava tries them. */
+    /**
+     * The file as named, else with a snippet file's extension or {@code .ipynb} added, as IJava
+     * tries them.
+     */
     private static Path loadable(Path named) throws MagicException {
         if (Files.isRegularFile(named)) {
             return named;
@@ -375,14 +433,20 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
                 return candidate;
             }
         }
-        throw new MagicException("no file " + named.toAbsolutePath() + " (also tried " + String.join(", ", LOAD_EXTENSIONS) + ")");
+        throw new MagicException(
+                "no file "
+                        + named.toAbsolutePath()
+                        + " (also tried "
+                        + String.join(", ", LOAD_EXTENSIONS)
+                        + ")");
     }
 
     /** The code cells of a notebook, in order. */
     private static List<String> notebookCode(String json, Path file) throws MagicException {
         List<String> code = new ArrayList<>();
         try {
-            for (JsonElement cell : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cells")) {
+            for (JsonElement cell :
+                    JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cells")) {
                 JsonObject object = cell.getAsJsonObject();
                 if ("code".equals(object.get("cell_type").getAsString())) {
                     JsonElement source = object.get("source");
@@ -401,186 +465,47 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         return code;
     }
 
-    private CellException.MagicError magicError(Source source, MagicSyntax.Magic magic, String message) {
-        String name = (magic.cellMagic() ? "%%" : "%") + magic.name();
-        List<String> lines = new ArrayList<>(message.lines().toList());
-        String first = lines.isEmpty() ? "" : lines.remove(0);
-        lines.add(0, errorStyler.secondary(source.where() + ", line " + CellSnippets.lineOf(source.text(), magic.start()) + ": "
-                + name + ": " + first));
-        return new CellException.MagicError(name + ": " + message, lines);
-    }
-
-    private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet) throws CellException {
+    private Snippet evalSnippet(Source source, String code, CellSnippets.Snippet snippet)
+            throws CellException {
         List<SnippetEvent> events = shell.eval(snippet.source());
         // The first event without a cause is the snippet itself; the rest are snippets it updated.
-        SnippetEvent event = events.stream().filter(e -> e.causeSnippet() == null).findFirst()
-                .orElseThrow(() -> new IllegalStateException("JShell reported no event for " + snippet.source()));
+        SnippetEvent event =
+                events.stream()
+                        .filter(e -> e.causeSnippet() == null)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "JShell reported no event for "
+                                                        + snippet.source()));
         Snippet run = event.snippet();
-        origins.put(run.id(), new Origin(source.where(), CellSnippets.lineOf(code, snippet.offset())));
+        errors.origin(run.id(), source.where(), CellSnippets.lineOf(code, snippet.offset()));
         if (event.status() == Snippet.Status.REJECTED) {
-            throw compilationError(source.where(), code, snippet, run);
+            throw errors.compilation(source.where(), code, snippet, run);
         }
         String exit = ExitGuard.takeRefused();
         if (exit != null) {
             // Also when the snippet caught the refusal: the rest of the cell must not run.
-            throw exitError(exit, event.exception(), source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
+            throw errors.exit(
+                    exit,
+                    event.exception(),
+                    source.where() + ", line " + CellSnippets.lineOf(code, snippet.offset()));
         }
         if (event.exception() != null) {
-            throw evaluationError(event.exception());
+            throw errors.evaluation(event.exception());
         }
-        if (event.status() == Snippet.Status.RECOVERABLE_DEFINED || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+        if (event.status() == Snippet.Status.RECOVERABLE_DEFINED
+                || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
             DeclarationSnippet declaration = (DeclarationSnippet) run;
-            System.err.println("note: " + describe(declaration) + " can be used once "
-                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared");
+            System.err.println(
+                    "note: "
+                            + CellErrors.describe(declaration)
+                            + " can be used once "
+                            + shell.unresolvedDependencies(declaration)
+                                    .collect(Collectors.joining(", "))
+                            + " is declared");
         }
         return run;
-    }
-
-    private CompilationException compilationError(String where, String code, CellSnippets.Snippet snippet, Snippet run) {
-        List<Diag> errors = shell.diagnostics(run).filter(Diag::isError).toList();
-        List<String> lines = new ArrayList<>();
-        String first = null;
-        for (Diag diag : errors) {
-            long start = diag.getStartPosition() >= 0 ? diag.getStartPosition() : Math.max(0, diag.getPosition());
-            long end = Math.max(start, diag.getEndPosition());
-            int from = snippet.offset() + (int) start;
-            List<String> message = diag.getMessage(null).lines().toList();
-            if (first == null) {
-                first = message.isEmpty() ? "" : message.get(0);
-            }
-            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, from) + ": error: "
-                    + (message.isEmpty() ? "" : message.get(0))));
-            message.stream().skip(1).forEach(lines::add);
-            lines.addAll(CellSnippets.pointAt(code, from, snippet.offset() + (int) end));
-        }
-        if (errors.isEmpty()) {
-            first = "JShell rejected the snippet";
-            lines.add(errorStyler.secondary(where + ", line " + CellSnippets.lineOf(code, snippet.offset()) + ": " + first));
-            lines.addAll(CellSnippets.pointAt(code, snippet.offset(), snippet.offset() + 1));
-        }
-        return new CompilationException(first, lines);
-    }
-
-    private EvaluationException evaluationError(JShellException failure) {
-        List<String> lines = new ArrayList<>();
-        String headline = headline(failure);
-        lines.add(errorStyler.secondary(headline));
-        addFrames(failure, lines);
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.add(failure);
-        Throwable cause = failure.getCause();
-        for (int depth = 0; cause != null && seen.add(cause) && depth < MAX_CAUSES; depth++) {
-            lines.add("Caused by: " + headline(cause));
-            addFrames(cause, lines);
-            cause = cause.getCause();
-        }
-        return new EvaluationException(headline, lines);
-    }
-
-    private EvaluationException exitError(String call, JShellException failure, String where) {
-        String headline = ExitGuard.message(call);
-        List<String> lines = new ArrayList<>();
-        lines.add(errorStyler.secondary(headline));
-        if (failure != null) {
-            addFrames(failure, lines);
-            // The guard's and the JDK's exit frames say nothing to the user.
-            lines.removeIf(line -> line.contains("dev.edgepopup.kernel.ExitGuard") || line.contains("java.lang.Runtime.")
-                    || line.contains("java.lang.System.exit"));
-        }
-        if (lines.size() == 1) {
-            lines.add("    at " + where);
-        }
-        return new EvaluationException(headline, lines);
-    }
-
-    private String headline(Throwable failure) {
-        if (failure instanceof UnresolvedReferenceException unresolved) {
-            DeclarationSnippet declaration = unresolved.getSnippet();
-            return describe(declaration) + " cannot be used until "
-                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) + " is declared";
-        }
-        String type = failure instanceof EvalException thrown ? thrown.getExceptionClassName() : failure.getClass().getName();
-        return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
-    }
-
-    /**
-     * Adds the frames down to the outermost cell frame (below it is JShell and the kernel), with
-     * repeats of recursion collapsed.
-     */
-    private void addFrames(Throwable failure, List<String> lines) {
-        StackTraceElement[] frames = failure.getStackTrace();
-        int last = -1;
-        for (int i = 0; i < frames.length; i++) {
-            if (origin(frames[i]) != null) {
-                last = i;
-            }
-        }
-        List<String> shown = new ArrayList<>();
-        for (int i = 0; i <= last; i++) {
-            shown.add("    at " + frame(frames[i]));
-        }
-        lines.addAll(collapseRepeats(shown));
-    }
-
-    /**
-     * Replaces three or more repeats of a block of up to {@value #MAX_REPEAT_BLOCK} lines (deep
-     * recursion) by the block and a count, as Python does.
-     *
-     * @param lines stack frame lines
-     * @return the lines, repeats collapsed
-     */
-    static List<String> collapseRepeats(List<String> lines) {
-        List<String> collapsed = new ArrayList<>();
-        int i = 0;
-        while (i < lines.size()) {
-            int bestBlock = 0;
-            int bestRepeats = 0;
-            for (int block = 1; block <= MAX_REPEAT_BLOCK && i + 2 * block <= lines.size(); block++) {
-                List<String> first = lines.subList(i, i + block);
-                int repeats = 1;
-                while (i + (repeats + 1) * block <= lines.size()
-                        && lines.subList(i + repeats * block, i + (repeats + 1) * block).equals(first)) {
-                    repeats++;
-                }
-                if (repeats >= 3 && (repeats - 1) * block > (bestRepeats - 1) * bestBlock) {
-                    bestBlock = block;
-                    bestRepeats = repeats;
-                }
-            }
-            if (bestBlock == 0) {
-                collapsed.add(lines.get(i++));
-            } else {
-                collapsed.addAll(lines.subList(i, i + bestBlock));
-                collapsed.add(String.format("    ... (previous %s repeated %,d more times)",
-                        bestBlock == 1 ? "line" : bestBlock + " lines", bestRepeats - 1));
-                i += bestBlock * bestRepeats;
-            }
-        }
-        return collapsed;
-    }
-
-    private Origin origin(StackTraceElement frame) {
-        // JShell rewrites snippet frames to file "#<snippet id>" with snippet-relative lines.
-        String file = frame.getFileName();
-        return file != null && file.startsWith("#") ? origins.get(file.substring(1)) : null;
-    }
-
-    private String frame(StackTraceElement frame) {
-        Origin origin = origin(frame);
-        if (origin == null) {
-            return frame.toString();
-        }
-        String where = origin.where() + ", line " + (origin.line() + frame.getLineNumber() - 1);
-        String name = frame.getClassName().isEmpty() ? frame.getMethodName() : frame.getClassName() + "." + frame.getMethodName();
-        return name.isEmpty() ? where : name + "(" + where + ")";
-    }
-
-    private static String describe(DeclarationSnippet declaration) {
-        return switch (declaration.kind()) {
-            case METHOD -> "method " + declaration.name() + "(" + ((MethodSnippet) declaration).parameterTypes() + ")";
-            case VAR -> "variable " + declaration.name();
-            default -> "type " + declaration.name();
-        };
     }
 
     private DisplayData render(Object value) {
@@ -596,39 +521,55 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
     @Override
     public ReplacementOptions complete(String code, int at) {
         // Jupyter counts code points, Java strings count UTF-16 chars.
-        int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
+        int cursor =
+                code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
         MagicSyntax.Parsed parsed = MagicSyntax.parse(code);
         MagicSyntax.Magic named = magicNamedAt(parsed, cursor);
         if (named != null) {
             int nameStart = named.start() + (named.cellMagic() ? 2 : 1);
             String typed = code.substring(nameStart, cursor);
-            List<String> names = (named.cellMagic() ? CELL_MAGICS : LINE_MAGICS).stream().filter(n -> n.startsWith(typed)).toList();
-            return new ReplacementOptions(names, code.codePointCount(0, nameStart), code.codePointCount(0, cursor));
+            List<String> names =
+                    (named.cellMagic() ? CELL_MAGICS : LINE_MAGICS)
+                            .stream().filter(n -> n.startsWith(typed)).toList();
+            return new ReplacementOptions(
+                    names, code.codePointCount(0, nameStart), code.codePointCount(0, cursor));
         }
         CellSnippets.Snippet around = javaAround(parsed, cursor);
         if (around == null) {
             return null;
         }
         int[] anchor = new int[1];
-        List<String> options = analysis.completionSuggestions(around.source(), cursor - around.offset(), anchor).stream()
-                .sorted(Comparator.comparing((Suggestion s) -> !s.matchesType()))
-                .map(Suggestion::continuation)
-                .distinct()
-                .toList();
+        List<String> options =
+                analysis
+                        .completionSuggestions(around.source(), cursor - around.offset(), anchor)
+                        .stream()
+                        .sorted(Comparator.comparing((Suggestion s) -> !s.matchesType()))
+                        .map(Suggestion::continuation)
+                        .distinct()
+                        .toList();
         int start = around.offset() + anchor[0];
-        return new ReplacementOptions(options, code.codePointCount(0, start), code.codePointCount(0, cursor));
+        return new ReplacementOptions(
+                options, code.codePointCount(0, start), code.codePointCount(0, cursor));
     }
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
-        int cursor = code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
+        int cursor =
+                code.offsetByCodePoints(0, Math.min(at, code.codePointCount(0, code.length())));
         CellSnippets.Snippet around = javaAround(MagicSyntax.parse(code), cursor);
         if (around == null) {
             return null;
         }
-        String text = analysis.documentation(around.source(), cursor - around.offset(), extraDetail).stream()
-                .map(doc -> doc.javadoc() == null ? doc.signature() : doc.signature() + "\n" + doc.javadoc())
-                .collect(Collectors.joining("\n\n"));
+        String text =
+                analysis
+                        .documentation(around.source(), cursor - around.offset(), extraDetail)
+                        .stream()
+                        .map(
+                                doc ->
+                                        doc.javadoc() == null
+                                                ? doc.signature()
+                                                : doc.signature() + "\n" + doc.javadoc())
+                        .collect(Collectors.joining("\n\n"));
         return text.isEmpty() ? null : new DisplayData(text);
     }
 
@@ -653,7 +594,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
             return null;
         }
         int[] region = parsed.codeAround(cursor);
-        return region == null ? null : CellSnippets.around(analysis, parsed.code(), region[0], region[1], cursor);
+        return region == null
+                ? null
+                : CellSnippets.around(analysis, parsed.code(), region[0], region[1], cursor);
     }
 
     @Override
@@ -713,7 +656,9 @@ public final class EdgePopupKernel extends BaseKernel implements AutoCloseable {
         shell.close();
     }
 
-    /** Publishes {@link Display} calls of the running cell as display_data / update_display_data. */
+    /**
+     * Publishes {@link Display} calls of the running cell as display_data / update_display_data.
+     */
     private final class KernelSink implements Display.Sink {
         @Override
         public void show(Object value, String displayId) {

@@ -8,12 +8,11 @@ import java.util.logging.Logger;
  * Refuses {@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} from cells, so a
  * notebook keeps its kernel and variables, as ipykernel does for {@code sys.exit()}.
  *
- * <p>It is a security manager that checks nothing else: Java 17 still calls {@link #checkExit}
- * from every exit path (cell code, libraries, any thread, reflection), which no rewriting of cell
- * code can promise. Java 17 prints a deprecation warning on the kernel's own stderr when it is
- * installed (never into a cell); Java 18 to 23 allow it only with {@code
- * -Djava.security.manager=allow}, and Java 24 not at all: there the kernel runs unguarded and says
- * so in its log.
+ * <p>It is a security manager that checks nothing else: Java 17 still calls {@link #checkExit} from
+ * every exit path (cell code, libraries, any thread, reflection), which no rewriting of cell code
+ * can promise. Java 17 prints a deprecation warning on the kernel's own stderr when it is installed
+ * (never into a cell); Java 18 to 23 allow it only with {@code -Djava.security.manager=allow}, and
+ * Java 24 not at all: there the kernel runs unguarded and says so in its log.
  */
 @SuppressWarnings("removal")
 final class ExitGuard extends SecurityManager {
@@ -45,12 +44,17 @@ final class ExitGuard extends SecurityManager {
         }
         try {
             System.setSecurityManager(INSTANCE);
-            LOG.info("the security manager above only refuses System.exit, Runtime.exit and Runtime.halt in cells"
-                    + " (see kernel/README.md)");
+            LOG.info(
+                    "the security manager above only refuses System.exit, Runtime.exit and"
+                            + " Runtime.halt in cells (see kernel/README.md)");
             return true;
         } catch (UnsupportedOperationException | SecurityException e) {
-            LOG.warning("System.exit in a cell will end this kernel: this Java does not allow a security manager (" + e.getMessage()
-                    + "); on Java 18 to 23 start the kernel with -Djava.security.manager=allow");
+            LOG.warning(
+                    "System.exit in a cell will end this kernel: this Java does not allow a"
+                            + " security manager ("
+                            + e.getMessage()
+                            + "); on Java 18 to 23 start the kernel with"
+                            + " -Djava.security.manager=allow");
             return false;
         }
     }
@@ -76,8 +80,9 @@ final class ExitGuard extends SecurityManager {
      * @return the message
      */
     static String message(String call) {
-        return call + " was called: a notebook cell cannot end the kernel. The cell stopped here;"
-                + " the kernel and its variables are still there (restart the kernel to start afresh).";
+        return call
+                + " was called: a notebook cell cannot end the kernel. The cell stopped here; the"
+                + " kernel and its variables are still there (restart the kernel to start afresh).";
     }
 
     @Override
@@ -92,8 +97,10 @@ final class ExitGuard extends SecurityManager {
 
     @Override
     public void checkPermission(Permission permission) {
-        if (permission instanceof RuntimePermission && "setSecurityManager".equals(permission.getName())) {
-            throw new SecurityException("the kernel's exit guard is the security manager and stays");
+        if (permission instanceof RuntimePermission
+                && "setSecurityManager".equals(permission.getName())) {
+            throw new SecurityException(
+                    "the kernel's exit guard is the security manager and stays");
         }
     }
 
@@ -106,11 +113,14 @@ final class ExitGuard extends SecurityManager {
     private static String caller(int status) {
         String call = "System.exit";
         for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
-            if (frame.getClassName().equals("java.lang.Runtime") && frame.getMethodName().equals("halt")) {
+            if (frame.getClassName().equals("java.lang.Runtime")
+                    && frame.getMethodName().equals("halt")) {
                 call = "Runtime.halt";
-            } else if (frame.getClassName().equals("java.lang.Runtime") && frame.getMethodName().equals("exit")) {
+            } else if (frame.getClassName().equals("java.lang.Runtime")
+                    && frame.getMethodName().equals("exit")) {
                 call = "Runtime.exit";
-            } else if (frame.getClassName().equals("java.lang.System") && frame.getMethodName().equals("exit")) {
+            } else if (frame.getClassName().equals("java.lang.System")
+                    && frame.getMethodName().equals("exit")) {
                 return "System.exit(" + status + ")";
             }
         }

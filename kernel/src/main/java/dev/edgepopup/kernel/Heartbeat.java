@@ -5,7 +5,9 @@ import java.util.List;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
-/** The heartbeat REP socket: echoes every ping, on its own thread so a busy cell never delays it. */
+/**
+ * The heartbeat REP socket: echoes every ping, on its own thread so a busy cell never delays it.
+ */
 final class Heartbeat {
     private final ZMQ.Context context;
     private final ZMQ.Socket socket;

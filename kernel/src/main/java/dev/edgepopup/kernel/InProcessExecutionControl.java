@@ -19,8 +19,8 @@ import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
 /**
- * Runs JShell snippets inside the kernel's JVM and keeps the value of the last one as an object,
- * so the kernel can render it (JShell's own engines only return {@code toString()} text).
+ * Runs JShell snippets inside the kernel's JVM and keeps the value of the last one as an object, so
+ * the kernel can render it (JShell's own engines only return {@code toString()} text).
  *
  * <p>Snippets run on one dedicated daemon thread, never on a thread that talks ZeroMQ: {@link
  * #stop()} interrupts that thread, and an interrupt would close the NIO channels of any socket it
@@ -29,21 +29,28 @@ import jdk.jshell.spi.ExecutionEnv;
  */
 final class InProcessExecutionControl extends DirectExecutionControl {
     private final ExecutorService runner;
-    /** Guards {@link #running} and {@link #pendingStop}, so a stop is never lost between snippets. */
+
+    /**
+     * Guards {@link #running} and {@link #pendingStop}, so a stop is never lost between snippets.
+     */
     private final Object stopLock = new Object();
+
     private Thread running;
     private boolean pendingStop;
     private Object lastValue;
 
     private InProcessExecutionControl(SnippetClassLoader loader) {
         super(new Delegate(loader));
-        this.runner = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "jshell-snippets");
-            thread.setDaemon(true);
-            // Libraries (DJL's engine discovery, ServiceLoader) look classes up through this loader.
-            thread.setContextClassLoader(loader);
-            return thread;
-        });
+        this.runner =
+                Executors.newSingleThreadExecutor(
+                        task -> {
+                            Thread thread = new Thread(task, "jshell-snippets");
+                            thread.setDaemon(true);
+                            // Libraries (DJL's engine discovery, ServiceLoader) look classes up
+                            // through this loader.
+                            thread.setContextClassLoader(loader);
+                            return thread;
+                        });
     }
 
     /**
@@ -53,7 +60,8 @@ final class InProcessExecutionControl extends DirectExecutionControl {
      * @param parent the loader snippets see classes through: the kernel's own
      * @param created called once with the new control
      */
-    static ExecutionControlProvider provider(ClassLoader parent, java.util.function.Consumer<InProcessExecutionControl> created) {
+    static ExecutionControlProvider provider(
+            ClassLoader parent, java.util.function.Consumer<InProcessExecutionControl> created) {
         return new ExecutionControlProvider() {
             @Override
             public String name() {
@@ -62,7 +70,8 @@ final class InProcessExecutionControl extends DirectExecutionControl {
 
             @Override
             public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-                InProcessExecutionControl control = new InProcessExecutionControl(new SnippetClassLoader(parent));
+                InProcessExecutionControl control =
+                        new InProcessExecutionControl(new SnippetClassLoader(parent));
                 created.accept(control);
                 return control;
             }
@@ -85,28 +94,35 @@ final class InProcessExecutionControl extends DirectExecutionControl {
         synchronized (this) {
             lastValue = null;
         }
-        Future<Object> result = runner.submit(() -> {
-            synchronized (stopLock) {
-                if (pendingStop) {
-                    pendingStop = false;
-                    // Reported like an exception the snippet threw, so the cell stops here.
-                    throw new InvocationTargetException(new InterruptedException("interrupted before this snippet started"));
-                }
-                running = Thread.currentThread();
-            }
-            try {
-                return doit.invoke(null);
-            } finally {
-                synchronized (stopLock) {
-                    running = null;
-                    // A stop the snippet never consumed would be cleared by the executor before
-                    // the next task; it stops the cell's next snippet instead of vanishing.
-                    if (Thread.interrupted()) {
-                        pendingStop = true;
-                    }
-                }
-            }
-        });
+        Future<Object> result =
+                runner.submit(
+                        () -> {
+                            synchronized (stopLock) {
+                                if (pendingStop) {
+                                    pendingStop = false;
+                                    // Reported like an exception the snippet threw, so the cell
+                                    // stops here.
+                                    throw new InvocationTargetException(
+                                            new InterruptedException(
+                                                    "interrupted before this snippet started"));
+                                }
+                                running = Thread.currentThread();
+                            }
+                            try {
+                                return doit.invoke(null);
+                            } finally {
+                                synchronized (stopLock) {
+                                    running = null;
+                                    // A stop the snippet never consumed would be cleared by the
+                                    // executor before
+                                    // the next task; it stops the cell's next snippet instead of
+                                    // vanishing.
+                                    if (Thread.interrupted()) {
+                                        pendingStop = true;
+                                    }
+                                }
+                            }
+                        });
         Object value;
         try {
             value = result.get();
@@ -114,7 +130,9 @@ final class InProcessExecutionControl extends DirectExecutionControl {
             // The snippet's InvocationTargetException goes back to DirectExecutionControl, which
             // turns it into JShell's EvalException with snippet-relative line numbers.
             Throwable cause = e.getCause();
-            throw cause instanceof Exception failure ? failure : new InvocationTargetException(cause);
+            throw cause instanceof Exception failure
+                    ? failure
+                    : new InvocationTargetException(cause);
         }
         synchronized (this) {
             lastValue = value;
@@ -127,8 +145,8 @@ final class InProcessExecutionControl extends DirectExecutionControl {
      * Interrupts the running snippet; between snippets (compiling, say) the next one to start is
      * stopped instead, and so is it when the running snippet ends with its interrupt flag still
      * set. A snippet that handles the interrupt (catches {@link InterruptedException} or clears the
-     * flag with {@link Thread#interrupted()}) and returns lets the cell go on, as a Python cell goes
-     * on when code catches KeyboardInterrupt.
+     * flag with {@link Thread#interrupted()}) and returns lets the cell go on, as a Python cell
+     * goes on when code catches KeyboardInterrupt.
      */
     @Override
     public void stop() {
@@ -141,7 +159,9 @@ final class InProcessExecutionControl extends DirectExecutionControl {
         }
     }
 
-    /** Forgets a stop that came after the last snippet of a cell, so it does not hit the next cell. */
+    /**
+     * Forgets a stop that came after the last snippet of a cell, so it does not hit the next cell.
+     */
     void clearPendingStop() {
         synchronized (stopLock) {
             pendingStop = false;
@@ -173,7 +193,9 @@ final class InProcessExecutionControl extends DirectExecutionControl {
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
             byte[] bytes = bytecodes.get(name);
-            return bytes == null ? super.findClass(name) : defineClass(name, bytes, 0, bytes.length);
+            return bytes == null
+                    ? super.findClass(name)
+                    : defineClass(name, bytes, 0, bytes.length);
         }
     }
 
@@ -197,7 +219,8 @@ final class InProcessExecutionControl extends DirectExecutionControl {
                     loaded.put(classes[i].name(), loader.loadClass(classes[i].name()));
                     installed[i] = true;
                 } catch (ClassNotFoundException | LinkageError e) {
-                    throw new ClassInstallException("could not load " + classes[i].name() + ": " + e, installed);
+                    throw new ClassInstallException(
+                            "could not load " + classes[i].name() + ": " + e, installed);
                 }
             }
         }

@@ -20,7 +20,8 @@ final class MagicSyntax {
      * @param argsStart where the arguments start
      * @param end the end of the line (its newline, or the cell's end)
      */
-    record Magic(String name, List<String> args, boolean cellMagic, int start, int argsStart, int end) {}
+    record Magic(
+            String name, List<String> args, boolean cellMagic, int start, int argsStart, int end) {}
 
     /**
      * A parsed cell.
@@ -55,7 +56,9 @@ final class MagicSyntax {
                     return new int[] {from, magic.start()};
                 }
                 if (cursor <= magic.end()) {
-                    return isTime(magic) && cursor >= magic.argsStart() ? new int[] {magic.argsStart(), magic.end()} : null;
+                    return isTime(magic) && cursor >= magic.argsStart()
+                            ? new int[] {magic.argsStart(), magic.end()}
+                            : null;
                 }
                 from = magic.end();
             }
@@ -63,7 +66,11 @@ final class MagicSyntax {
         }
     }
 
-    private enum State { CODE, BLOCK_COMMENT, TEXT_BLOCK }
+    private enum State {
+        CODE,
+        BLOCK_COMMENT,
+        TEXT_BLOCK
+    }
 
     private MagicSyntax() {}
 
@@ -86,7 +93,8 @@ final class MagicSyntax {
                 Magic magic = magicAt(cell, i);
                 if (magic != null) {
                     magics.add(magic);
-                    int blankTo = isTime(magic) && !magic.cellMagic() ? magic.argsStart() : magic.end();
+                    int blankTo =
+                            isTime(magic) && !magic.cellMagic() ? magic.argsStart() : magic.end();
                     for (int j = magic.start(); j < blankTo; j++) {
                         code[j] = ' ';
                     }
@@ -126,7 +134,9 @@ final class MagicSyntax {
             }
         }
         Magic cellMagic = null;
-        if (!magics.isEmpty() && magics.get(0).cellMagic() && cell.substring(0, magics.get(0).start()).isBlank()) {
+        if (!magics.isEmpty()
+                && magics.get(0).cellMagic()
+                && cell.substring(0, magics.get(0).start()).isBlank()) {
             cellMagic = magics.remove(0);
         }
         return new Parsed(new String(code), cellMagic, List.copyOf(magics));
@@ -191,7 +201,8 @@ final class MagicSyntax {
         boolean cellMagic = cell.startsWith("%%", i);
         i += cellMagic ? 2 : 1;
         int nameStart = i;
-        while (i < cell.length() && (Character.isLetterOrDigit(cell.charAt(i)) || cell.charAt(i) == '_')) {
+        while (i < cell.length()
+                && (Character.isLetterOrDigit(cell.charAt(i)) || cell.charAt(i) == '_')) {
             i++;
         }
         if (i == nameStart || Character.isDigit(cell.charAt(nameStart))) {
@@ -201,10 +212,12 @@ final class MagicSyntax {
         int end = cell.indexOf('\n', i);
         end = end < 0 ? cell.length() : end;
         int argsStart = i;
-        while (argsStart < end && (cell.charAt(argsStart) == ' ' || cell.charAt(argsStart) == '\t')) {
+        while (argsStart < end
+                && (cell.charAt(argsStart) == ' ' || cell.charAt(argsStart) == '\t')) {
             argsStart++;
         }
-        return new Magic(name, splitArgs(cell.substring(argsStart, end)), cellMagic, start, argsStart, end);
+        return new Magic(
+                name, splitArgs(cell.substring(argsStart, end)), cellMagic, start, argsStart, end);
     }
 
     /** Skips a string or char literal; both end at the line's end at the latest. */

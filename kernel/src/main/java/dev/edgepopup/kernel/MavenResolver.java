@@ -48,14 +48,16 @@ import org.eclipse.aether.util.repository.DefaultMirrorSelector;
 import org.eclipse.aether.util.repository.DefaultProxySelector;
 
 /**
- * Resolves artifacts and their dependencies with Apache Maven Resolver, as Maven 3.9 does, honouring
- * {@code ~/.m2/settings.xml}: local repository, offline, mirrors, proxies, server credentials (not
- * encrypted ones) and the repositories of active profiles. {@code -Dmaven.repo.local} overrides the
- * local repository, as for Maven. Artifacts already in the local repository need no network.
+ * Resolves artifacts and their dependencies with Apache Maven Resolver, as Maven 3.9 does,
+ * honouring {@code ~/.m2/settings.xml}: local repository, offline, mirrors, proxies, server
+ * credentials (not encrypted ones) and the repositories of active profiles. {@code
+ * -Dmaven.repo.local} overrides the local repository, as for Maven. Artifacts already in the local
+ * repository need no network.
  */
 final class MavenResolver implements AutoCloseable {
     /** Maven Central, searched first as in Maven's super POM. */
     static final String CENTRAL_ID = "central";
+
     static final String CENTRAL_URL = "https://repo.maven.apache.org/maven2/";
     private static final int CONNECT_MILLIS = 10_000;
     private static final int REQUEST_MILLIS = 60_000;
@@ -87,16 +89,23 @@ final class MavenResolver implements AutoCloseable {
         if (local == null || local.isBlank()) {
             local = settings.getLocalRepository();
         }
-        this.localRepository = local == null || local.isBlank()
-                ? userSettings.resolveSibling("repository")
-                : Path.of(local);
+        this.localRepository =
+                local == null || local.isBlank()
+                        ? userSettings.resolveSibling("repository")
+                        : Path.of(local);
         Set<String> active = new LinkedHashSet<>(settings.getActiveProfiles());
         for (Profile profile : settings.getProfiles()) {
-            boolean byDefault = profile.getActivation() != null && profile.getActivation().isActiveByDefault();
+            boolean byDefault =
+                    profile.getActivation() != null && profile.getActivation().isActiveByDefault();
             if (active.contains(profile.getId()) || byDefault) {
                 for (org.apache.maven.settings.Repository repository : profile.getRepositories()) {
-                    profileRepositories.add(repository(repository.getId(), repository.getUrl(), repository.getLayout(),
-                            policy(repository.getReleases()), policy(repository.getSnapshots())));
+                    profileRepositories.add(
+                            repository(
+                                    repository.getId(),
+                                    repository.getUrl(),
+                                    repository.getLayout(),
+                                    policy(repository.getReleases()),
+                                    policy(repository.getSnapshots())));
                 }
             }
         }
@@ -149,8 +158,13 @@ final class MavenResolver implements AutoCloseable {
         all.addAll(profileRepositories);
         for (org.apache.maven.model.Repository repository : model.getRepositories()) {
             if (!CENTRAL_ID.equals(repository.getId())) {
-                all.add(repository(repository.getId(), checkedUrl(repository.getUrl()), repository.getLayout(),
-                        policy(repository.getReleases()), policy(repository.getSnapshots())));
+                all.add(
+                        repository(
+                                repository.getId(),
+                                checkedUrl(repository.getUrl()),
+                                repository.getLayout(),
+                                policy(repository.getReleases()),
+                                policy(repository.getSnapshots())));
             }
         }
         return all;
@@ -164,19 +178,30 @@ final class MavenResolver implements AutoCloseable {
      * @param repositories where to look, after the local repository
      * @param present groupId:artifactId of what the class path has: neither resolved nor followed
      * @return the artifacts, and the dependencies left out as present
-     * @throws MagicException saying which artifacts could not be resolved and where they were looked for
+     * @throws MagicException saying which artifacts could not be resolved and where they were
+     *     looked for
      */
-    Resolution resolve(List<Dependency> roots, List<Dependency> managed, List<RemoteRepository> repositories,
-            Set<String> present) throws MagicException {
+    Resolution resolve(
+            List<Dependency> roots,
+            List<Dependency> managed,
+            List<RemoteRepository> repositories,
+            Set<String> present)
+            throws MagicException {
         DefaultRepositorySystemSession session = session();
         Map<String, Dependency> kept = new LinkedHashMap<>();
-        session.setDependencySelector(new SkipPresent(session.getDependencySelector(), present, kept));
+        session.setDependencySelector(
+                new SkipPresent(session.getDependencySelector(), present, kept));
         List<RemoteRepository> remote = system.newResolutionRepositories(session, repositories);
         CollectRequest collect = new CollectRequest(roots, managed, remote);
-        DependencyRequest request = new DependencyRequest(collect, DependencyFilterUtils.classpathFilter(JavaScopes.COMPILE, JavaScopes.RUNTIME));
+        DependencyRequest request =
+                new DependencyRequest(
+                        collect,
+                        DependencyFilterUtils.classpathFilter(
+                                JavaScopes.COMPILE, JavaScopes.RUNTIME));
         try {
             DependencyResult result = system.resolveDependencies(session, request);
-            List<Artifact> artifacts = result.getArtifactResults().stream().map(ArtifactResult::getArtifact).toList();
+            List<Artifact> artifacts =
+                    result.getArtifactResults().stream().map(ArtifactResult::getArtifact).toList();
             return new Resolution(artifacts, List.copyOf(kept.values()));
         } catch (DependencyResolutionException e) {
             throw new MagicException(failure(e, roots, remote));
@@ -190,63 +215,107 @@ final class MavenResolver implements AutoCloseable {
 
     private DefaultRepositorySystemSession session() {
         DefaultRepositorySystemSession session = MavenRepositorySystemUtils.newSession();
-        session.setLocalRepositoryManager(system.newLocalRepositoryManager(session, new LocalRepository(localRepository.toFile())));
+        session.setLocalRepositoryManager(
+                system.newLocalRepositoryManager(
+                        session, new LocalRepository(localRepository.toFile())));
         session.setOffline(settings.isOffline());
         session.setSystemProperties(System.getProperties());
         session.setConfigProperty(ConfigurationProperties.CONNECT_TIMEOUT, CONNECT_MILLIS);
         session.setConfigProperty(ConfigurationProperties.REQUEST_TIMEOUT, REQUEST_MILLIS);
         DefaultMirrorSelector mirrors = new DefaultMirrorSelector();
         for (org.apache.maven.settings.Mirror mirror : settings.getMirrors()) {
-            mirrors.add(mirror.getId(), mirror.getUrl(), mirror.getLayout(), false, mirror.isBlocked(), mirror.getMirrorOf(),
+            mirrors.add(
+                    mirror.getId(),
+                    mirror.getUrl(),
+                    mirror.getLayout(),
+                    false,
+                    mirror.isBlocked(),
+                    mirror.getMirrorOf(),
                     mirror.getMirrorOfLayouts());
         }
         session.setMirrorSelector(mirrors);
         DefaultProxySelector proxies = new DefaultProxySelector();
         for (org.apache.maven.settings.Proxy proxy : settings.getProxies()) {
             if (proxy.isActive()) {
-                proxies.add(new Proxy(proxy.getProtocol(), proxy.getHost(), proxy.getPort(),
-                        new AuthenticationBuilder().addUsername(proxy.getUsername()).addPassword(proxy.getPassword()).build()),
+                proxies.add(
+                        new Proxy(
+                                proxy.getProtocol(),
+                                proxy.getHost(),
+                                proxy.getPort(),
+                                new AuthenticationBuilder()
+                                        .addUsername(proxy.getUsername())
+                                        .addPassword(proxy.getPassword())
+                                        .build()),
                         proxy.getNonProxyHosts());
             }
         }
         session.setProxySelector(proxies);
         DefaultAuthenticationSelector credentials = new DefaultAuthenticationSelector();
         for (Server server : settings.getServers()) {
-            credentials.add(server.getId(), new AuthenticationBuilder().addUsername(server.getUsername())
-                    .addPassword(server.getPassword()).addPrivateKey(server.getPrivateKey(), server.getPassphrase()).build());
+            credentials.add(
+                    server.getId(),
+                    new AuthenticationBuilder()
+                            .addUsername(server.getUsername())
+                            .addPassword(server.getPassword())
+                            .addPrivateKey(server.getPrivateKey(), server.getPassphrase())
+                            .build());
         }
         session.setAuthenticationSelector(credentials);
         return session;
     }
 
-    private String failure(DependencyResolutionException e, List<Dependency> roots, List<RemoteRepository> searched) {
+    private String failure(
+            DependencyResolutionException e,
+            List<Dependency> roots,
+            List<RemoteRepository> searched) {
         Set<String> reasons = new LinkedHashSet<>();
         boolean unreachable = false;
         DependencyResult result = e.getResult();
         if (result != null) {
             for (Exception collect : result.getCollectExceptions()) {
-                for (Throwable t = collect; t != null && reasons.size() < MAX_REASONS; t = t.getCause()) {
+                for (Throwable t = collect;
+                        t != null && reasons.size() < MAX_REASONS;
+                        t = t.getCause()) {
                     reasons.add(t.getMessage());
                 }
             }
             for (ArtifactResult artifact : result.getArtifactResults()) {
                 for (Exception reason : artifact.getExceptions()) {
                     reasons.add(reason.getMessage());
-                    unreachable |= reason instanceof ArtifactTransferException && !(reason instanceof ArtifactNotFoundException);
+                    unreachable |=
+                            reason instanceof ArtifactTransferException
+                                    && !(reason instanceof ArtifactNotFoundException);
                 }
             }
         }
         if (reasons.isEmpty()) {
             reasons.add(e.getMessage());
         }
-        StringBuilder message = new StringBuilder("could not resolve ")
-                .append(roots.stream().map(d -> d.getArtifact().toString()).collect(Collectors.joining(", ")));
+        StringBuilder message =
+                new StringBuilder("could not resolve ")
+                        .append(
+                                roots.stream()
+                                        .map(d -> d.getArtifact().toString())
+                                        .collect(Collectors.joining(", ")));
         reasons.remove(null);
         // A cause's message is usually part of its wrapper's: keep the fullest one.
-        reasons.stream().filter(reason -> reasons.stream().noneMatch(other -> other.length() > reason.length() && other.contains(reason)))
-                .limit(MAX_REASONS).forEach(reason -> message.append("\n  ").append(reason));
-        message.append("\nLooked in the local repository ").append(localRepository).append(" and in ")
-                .append(searched.stream().map(r -> r.getId() + " (" + r.getUrl() + ")").collect(Collectors.joining(", ")))
+        reasons.stream()
+                .filter(
+                        reason ->
+                                reasons.stream()
+                                        .noneMatch(
+                                                other ->
+                                                        other.length() > reason.length()
+                                                                && other.contains(reason)))
+                .limit(MAX_REASONS)
+                .forEach(reason -> message.append("\n  ").append(reason));
+        message.append("\nLooked in the local repository ")
+                .append(localRepository)
+                .append(" and in ")
+                .append(
+                        searched.stream()
+                                .map(r -> r.getId() + " (" + r.getUrl() + ")")
+                                .collect(Collectors.joining(", ")))
                 .append(". %mavenRepo ID URL adds a repository.");
         if (unreachable || settings.isOffline()) {
             message.append("\nWithout a network only what the local repository holds can be used.");
@@ -265,7 +334,10 @@ final class MavenResolver implements AutoCloseable {
         System.getenv().forEach((name, value) -> properties.setProperty("env." + name, value));
         request.setSystemProperties(properties);
         try {
-            return new DefaultSettingsBuilderFactory().newInstance().build(request).getEffectiveSettings();
+            return new DefaultSettingsBuilderFactory()
+                    .newInstance()
+                    .build(request)
+                    .getEffectiveSettings();
         } catch (SettingsBuildingException e) {
             throw new MagicException(file + " cannot be read: " + e.getMessage().strip());
         }
@@ -274,21 +346,37 @@ final class MavenResolver implements AutoCloseable {
     private static String checkedUrl(String url) throws MagicException {
         try {
             String scheme = url == null ? null : new URI(url).getScheme();
-            if (scheme != null && Set.of("https", "http", "file").contains(scheme.toLowerCase(Locale.ROOT))) {
+            if (scheme != null
+                    && Set.of("https", "http", "file").contains(scheme.toLowerCase(Locale.ROOT))) {
                 return url;
             }
         } catch (URISyntaxException e) {
             // Reported below.
         }
-        throw new MagicException("not a repository URL: " + url + " (use https://..., http://... or file:" + File.separator + "...)");
+        throw new MagicException(
+                "not a repository URL: "
+                        + url
+                        + " (use https://..., http://... or file:"
+                        + File.separator
+                        + "...)");
     }
 
-    private static RemoteRepository repository(String id, String url, String layout, RepositoryPolicy releases,
+    private static RemoteRepository repository(
+            String id,
+            String url,
+            String layout,
+            RepositoryPolicy releases,
             RepositoryPolicy snapshots) {
-        RemoteRepository.Builder builder = new RemoteRepository.Builder(id, layout == null ? "default" : layout, url);
+        RemoteRepository.Builder builder =
+                new RemoteRepository.Builder(id, layout == null ? "default" : layout, url);
         if (url.startsWith("file:")) {
-            // A directory on this machine needs no integrity check, and often has no checksum files.
-            RepositoryPolicy local = new RepositoryPolicy(true, RepositoryPolicy.UPDATE_POLICY_DAILY, RepositoryPolicy.CHECKSUM_POLICY_IGNORE);
+            // A directory on this machine needs no integrity check, and often has no checksum
+            // files.
+            RepositoryPolicy local =
+                    new RepositoryPolicy(
+                            true,
+                            RepositoryPolicy.UPDATE_POLICY_DAILY,
+                            RepositoryPolicy.CHECKSUM_POLICY_IGNORE);
             builder.setReleasePolicy(local).setSnapshotPolicy(local);
         }
         if (releases != null) {
@@ -301,11 +389,17 @@ final class MavenResolver implements AutoCloseable {
     }
 
     private static RepositoryPolicy policy(org.apache.maven.settings.RepositoryPolicy policy) {
-        return policy == null ? null : new RepositoryPolicy(policy.isEnabled(), policy.getUpdatePolicy(), policy.getChecksumPolicy());
+        return policy == null
+                ? null
+                : new RepositoryPolicy(
+                        policy.isEnabled(), policy.getUpdatePolicy(), policy.getChecksumPolicy());
     }
 
     private static RepositoryPolicy policy(org.apache.maven.model.RepositoryPolicy policy) {
-        return policy == null ? null : new RepositoryPolicy(policy.isEnabled(), policy.getUpdatePolicy(), policy.getChecksumPolicy());
+        return policy == null
+                ? null
+                : new RepositoryPolicy(
+                        policy.isEnabled(), policy.getUpdatePolicy(), policy.getChecksumPolicy());
     }
 
     /**
@@ -317,7 +411,8 @@ final class MavenResolver implements AutoCloseable {
         private final Set<String> present;
         private final Map<String, Dependency> kept;
 
-        SkipPresent(DependencySelector delegate, Set<String> present, Map<String, Dependency> kept) {
+        SkipPresent(
+                DependencySelector delegate, Set<String> present, Map<String, Dependency> kept) {
             this.delegate = delegate;
             this.present = present;
             this.kept = kept;
@@ -346,7 +441,10 @@ final class MavenResolver implements AutoCloseable {
         // The collector caches by selector: equal selectors must select alike.
         @Override
         public boolean equals(Object other) {
-            return other instanceof SkipPresent skip && skip.delegate.equals(delegate) && skip.present == present && skip.kept == kept;
+            return other instanceof SkipPresent skip
+                    && skip.delegate.equals(delegate)
+                    && skip.present == present
+                    && skip.kept == kept;
         }
 
         @Override

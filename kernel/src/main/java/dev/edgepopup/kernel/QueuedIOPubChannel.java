@@ -12,15 +12,17 @@ import java.util.logging.Logger;
 import org.zeromq.ZMQ;
 
 /**
- * The IOPub PUB socket, fed through a queue and sent by one thread. Cell output is published
- * from the snippet thread, which interrupts target; a ZeroMQ call on an interrupted thread would
- * close the socket's NIO channels, so that thread only enqueues (never blocks, never touches
- * ZeroMQ), and order is kept.
+ * The IOPub PUB socket, fed through a queue and sent by one thread. Cell output is published from
+ * the snippet thread, which interrupts target; a ZeroMQ call on an interrupted thread would close
+ * the socket's NIO channels, so that thread only enqueues (never blocks, never touches ZeroMQ), and
+ * order is kept.
  */
 final class QueuedIOPubChannel extends IOPubChannel {
     private static final Logger LOG = Logger.getLogger(QueuedIOPubChannel.class.getName());
+
     /** Queued by {@link #shutdown()}: everything before it is still sent. */
-    private static final Message<?> END = new Message<>(null, PublishStatus.MESSAGE_TYPE, PublishStatus.IDLE);
+    private static final Message<?> END =
+            new Message<>(null, PublishStatus.MESSAGE_TYPE, PublishStatus.IDLE);
 
     private final BlockingQueue<Message<?>> queue = new LinkedBlockingQueue<>();
     private final Thread sender = new Thread(this::drain, "iopub");
@@ -66,7 +68,10 @@ final class QueuedIOPubChannel extends IOPubChannel {
                 try {
                     super.sendMessage(message);
                 } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "could not publish " + message.getHeader().getType().getName(), e);
+                    LOG.log(
+                            Level.SEVERE,
+                            "could not publish " + message.getHeader().getType().getName(),
+                            e);
                 }
             }
         } catch (InterruptedException e) {

@@ -24,10 +24,13 @@ import org.zeromq.ZMQ;
  */
 public final class SecureConnection extends JupyterConnection {
     private static final Logger LOG = Logger.getLogger(SecureConnection.class.getName());
+
     /** How long closing sockets may still deliver queued replies. */
     static final int LINGER_MS = 1000;
+
     /** Poll timeout of the socket threads: how fast they notice a shutdown. */
     static final long POLL_MS = 100;
+
     /** How long shutdown waits for a channel thread, e.g. a shell thread in a stuck cell. */
     private static final long JOIN_MS = 1000;
 
@@ -49,7 +52,8 @@ public final class SecureConnection extends JupyterConnection {
     public SecureConnection(KernelConnectionProperties properties) throws GeneralSecurityException {
         super(properties);
         if (!"tcp".equals(properties.getTransport())) {
-            throw new IllegalArgumentException("only the tcp transport is supported, not " + properties.getTransport());
+            throw new IllegalArgumentException(
+                    "only the tcp transport is supported, not " + properties.getTransport());
         }
         this.properties = properties;
         WireCodec codec = new WireCodec(properties.getSignatureScheme(), properties.getKey());
@@ -115,8 +119,12 @@ public final class SecureConnection extends JupyterConnection {
     public void waitUntilClose() {
         try {
             closed.await();
-            boolean stopped = control.join(JOIN_MS) & heartbeat.join(JOIN_MS) & stdin.join(JOIN_MS) & iopub.join(JOIN_MS)
-                    & shell.join(JOIN_MS);
+            boolean stopped =
+                    control.join(JOIN_MS)
+                            & heartbeat.join(JOIN_MS)
+                            & stdin.join(JOIN_MS)
+                            & iopub.join(JOIN_MS)
+                            & shell.join(JOIN_MS);
             if (stopped) {
                 context.close();
             } else {

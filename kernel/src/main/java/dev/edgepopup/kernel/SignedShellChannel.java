@@ -28,7 +28,12 @@ final class SignedShellChannel extends ShellChannel {
     private final Thread loop;
     private volatile boolean running = true;
 
-    SignedShellChannel(ZMQ.Context context, HMACGenerator signer, WireCodec codec, boolean control, JupyterConnection connection) {
+    SignedShellChannel(
+            ZMQ.Context context,
+            HMACGenerator signer,
+            WireCodec codec,
+            boolean control,
+            JupyterConnection connection) {
         super(context, signer, control, connection);
         this.codec = codec;
         this.control = control;
@@ -40,7 +45,10 @@ final class SignedShellChannel extends ShellChannel {
     @Override
     public void bind(KernelConnectionProperties properties) {
         setLinger(SecureConnection.LINGER_MS);
-        bind(SecureConnection.address(properties, control ? properties.getControlPort() : properties.getShellPort()));
+        bind(
+                SecureConnection.address(
+                        properties,
+                        control ? properties.getControlPort() : properties.getShellPort()));
         loop.start();
     }
 

@@ -21,18 +21,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.zeromq.ZMQ;
 
 /**
- * The stdin ROUTER socket, for {@code System.in} reads in cells. The snippet thread asks; a
- * thread of its own owns the socket, so interrupting the snippet (while the user has not
- * answered) abandons the request instead of breaking the socket. Replies are checked by {@link
- * WireCodec} and matched to their request.
+ * The stdin ROUTER socket, for {@code System.in} reads in cells. The snippet thread asks; a thread
+ * of its own owns the socket, so interrupting the snippet (while the user has not answered)
+ * abandons the request instead of breaking the socket. Replies are checked by {@link WireCodec} and
+ * matched to their request.
  */
 final class SignedStdinChannel extends StdinChannel {
     private final WireCodec codec;
-    private final ExecutorService owner = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "stdin");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService owner =
+            Executors.newSingleThreadExecutor(
+                    task -> {
+                        Thread thread = new Thread(task, "stdin");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
     private volatile boolean closing;
 
     SignedStdinChannel(ZMQ.Context context, HMACGenerator signer, WireCodec codec) {
@@ -50,7 +52,8 @@ final class SignedStdinChannel extends StdinChannel {
     public String getInput(MessageContext context, String prompt, boolean isPasswordRequest) {
         AtomicBoolean abandoned = new AtomicBoolean();
         try {
-            Future<String> answer = owner.submit(() -> exchange(context, prompt, isPasswordRequest, abandoned));
+            Future<String> answer =
+                    owner.submit(() -> exchange(context, prompt, isPasswordRequest, abandoned));
             return answer.get();
         } catch (InterruptedException e) {
             abandoned.set(true);
@@ -63,8 +66,11 @@ final class SignedStdinChannel extends StdinChannel {
         }
     }
 
-    private String exchange(MessageContext context, String prompt, boolean password, AtomicBoolean abandoned) {
-        Message<InputRequest> request = new Message<>(context, InputRequest.MESSAGE_TYPE, new InputRequest(prompt, password));
+    private String exchange(
+            MessageContext context, String prompt, boolean password, AtomicBoolean abandoned) {
+        Message<InputRequest> request =
+                new Message<>(
+                        context, InputRequest.MESSAGE_TYPE, new InputRequest(prompt, password));
         sendMessage(request);
         try (ZMQ.Poller poller = ctx.poller(1)) {
             poller.register(this, ZMQ.Poller.POLLIN);
@@ -72,9 +78,12 @@ final class SignedStdinChannel extends StdinChannel {
                 if (poller.poll(SecureConnection.POLL_MS) > 0) {
                     Optional<Message<?>> reply = codec.decode("stdin", WireCodec.receive(this));
                     // A late answer to an abandoned request is not the answer to this one.
-                    if (reply.isPresent() && reply.get().getContent() instanceof InputReply input
+                    if (reply.isPresent()
+                            && reply.get().getContent() instanceof InputReply input
                             && reply.get().hasParentHeader()
-                            && request.getHeader().getId().equals(reply.get().getParentHeader().getId())) {
+                            && request.getHeader()
+                                    .getId()
+                                    .equals(reply.get().getParentHeader().getId())) {
                         return input.getValue() + System.lineSeparator();
                     }
                 }

@@ -44,27 +44,31 @@ import org.zeromq.ZMQ;
  * Checks and parses incoming Jupyter wire messages.
  *
  * <p>basekernel 2.3.0 does check signatures, but a bad one throws out of its socket loop and kills
- * the shell thread (one forged packet stops the kernel), its comparison is not constant-time,
- * and a message with too few frames makes it read the next message's frames as its own. Here a
- * message is read whole, its HMAC compared in constant time, and anything unsigned, wrongly
- * signed, replayed or malformed is logged and dropped.
+ * the shell thread (one forged packet stops the kernel), its comparison is not constant-time, and a
+ * message with too few frames makes it read the next message's frames as its own. Here a message is
+ * read whole, its HMAC compared in constant time, and anything unsigned, wrongly signed, replayed
+ * or malformed is logged and dropped.
  */
 final class WireCodec {
     private static final Logger LOG = Logger.getLogger(WireCodec.class.getName());
+
     /** Separates ZeroMQ routing identities from the signed message. */
     static final byte[] DELIMITER = "<IDS|MSG>".getBytes(StandardCharsets.US_ASCII);
+
     /** Signatures remembered to refuse replays, as jupyter_client's Session does. */
     private static final int REPLAY_MEMORY = 1 << 16;
+
     private static final Type JSON_MAP = new TypeToken<Map<String, Object>>() {}.getType();
 
     private final Mac mac;
     private final Gson gson;
-    private final Map<String, Boolean> seen = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REPLAY_MEMORY;
-        }
-    };
+    private final Map<String, Boolean> seen =
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REPLAY_MEMORY;
+                }
+            };
 
     /**
      * Creates a codec for a connection file's signing settings.
@@ -75,27 +79,35 @@ final class WireCodec {
      */
     WireCodec(String scheme, String key) throws GeneralSecurityException {
         if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("the connection file has no key; refusing to accept unsigned messages");
+            throw new IllegalArgumentException(
+                    "the connection file has no key; refusing to accept unsigned messages");
         }
         if (scheme == null || !scheme.startsWith("hmac-")) {
             throw new IllegalArgumentException("unsupported signature scheme " + scheme);
         }
-        String algorithm = "Hmac" + scheme.substring("hmac-".length()).replace("-", "").toUpperCase(Locale.ROOT);
+        String algorithm =
+                "Hmac"
+                        + scheme.substring("hmac-".length())
+                                .replace("-", "")
+                                .toUpperCase(Locale.ROOT);
         this.mac = Mac.getInstance(algorithm);
         this.mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
-        Gson replyGson = new GsonBuilder()
-                .registerTypeAdapter(HistoryEntry.class, HistoryEntryAdapter.INSTANCE)
-                .registerTypeAdapter(ExpressionValue.class, ExpressionValueAdapter.INSTANCE)
-                .create();
+        Gson replyGson =
+                new GsonBuilder()
+                        .registerTypeAdapter(HistoryEntry.class, HistoryEntryAdapter.INSTANCE)
+                        .registerTypeAdapter(ExpressionValue.class, ExpressionValueAdapter.INSTANCE)
+                        .create();
         // The same adapters basekernel's JupyterSocket parses with.
-        this.gson = new GsonBuilder()
-                .registerTypeAdapter(KernelTimestamp.class, KernelTimestampAdapter.INSTANCE)
-                .registerTypeAdapter(Header.class, HeaderAdapter.INSTANCE)
-                .registerTypeAdapter(MessageType.class, MessageTypeAdapter.INSTANCE)
-                .registerTypeAdapter(PublishStatus.class, PublishStatusAdapter.INSTANCE)
-                .registerTypeAdapter(HistoryRequest.class, HistoryRequestAdapter.INSTANCE)
-                .registerTypeHierarchyAdapter(ReplyType.class, new ReplyTypeAdapter(replyGson))
-                .create();
+        this.gson =
+                new GsonBuilder()
+                        .registerTypeAdapter(KernelTimestamp.class, KernelTimestampAdapter.INSTANCE)
+                        .registerTypeAdapter(Header.class, HeaderAdapter.INSTANCE)
+                        .registerTypeAdapter(MessageType.class, MessageTypeAdapter.INSTANCE)
+                        .registerTypeAdapter(PublishStatus.class, PublishStatusAdapter.INSTANCE)
+                        .registerTypeAdapter(HistoryRequest.class, HistoryRequestAdapter.INSTANCE)
+                        .registerTypeHierarchyAdapter(
+                                ReplyType.class, new ReplyTypeAdapter(replyGson))
+                        .create();
     }
 
     /**
@@ -147,7 +159,8 @@ final class WireCodec {
         byte[] parent = frames.get(delimiter + 3);
         byte[] metadata = frames.get(delimiter + 4);
         byte[] content = frames.get(delimiter + 5);
-        byte[] expected = sign(header, parent, metadata, content).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected =
+                sign(header, parent, metadata, content).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, signature)) {
             return drop(channel, signature.length == 0 ? "unsigned message" : "wrong signature");
         }
@@ -155,8 +168,14 @@ final class WireCodec {
             return drop(channel, "replayed message");
         }
         try {
-            return Optional.of(parse(frames.subList(0, delimiter), header, parent, metadata, content,
-                    frames.subList(delimiter + 6, frames.size())));
+            return Optional.of(
+                    parse(
+                            frames.subList(0, delimiter),
+                            header,
+                            parent,
+                            metadata,
+                            content,
+                            frames.subList(delimiter + 6, frames.size())));
         } catch (RuntimeException e) {
             return drop(channel, "unparseable message: " + e);
         }
@@ -180,8 +199,13 @@ final class WireCodec {
         }
         JsonObject withStatus = content.getAsJsonObject().deepCopy();
         withStatus.addProperty("status", "ok");
-        return new Message(message.getIdentities(), message.getHeader(), message.getParentHeader(),
-                message.getMetadata(), withStatus, message.getBlobs());
+        return new Message(
+                message.getIdentities(),
+                message.getHeader(),
+                message.getParentHeader(),
+                message.getMetadata(),
+                withStatus,
+                message.getBlobs());
     }
 
     private synchronized boolean firstSight(String signature) {
@@ -189,16 +213,29 @@ final class WireCodec {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Message<?> parse(List<byte[]> identities, byte[] headerRaw, byte[] parentRaw, byte[] metadataRaw,
-            byte[] contentRaw, List<byte[]> blobs) {
-        Header<?> header = gson.fromJson(new String(headerRaw, StandardCharsets.UTF_8), Header.class);
-        JsonElement parentJson = JsonParser.parseString(new String(parentRaw, StandardCharsets.UTF_8));
-        Header<?> parent = parentJson.isJsonObject() && parentJson.getAsJsonObject().size() > 0
-                ? gson.fromJson(parentJson, Header.class)
-                : null;
-        Map<String, Object> metadata = gson.fromJson(new String(metadataRaw, StandardCharsets.UTF_8), JSON_MAP);
-        Object content = gson.fromJson(new String(contentRaw, StandardCharsets.UTF_8), header.getType().getContentType());
-        return new Message(List.copyOf(identities), header, parent, metadata, content, new ArrayList<>(blobs));
+    private Message<?> parse(
+            List<byte[]> identities,
+            byte[] headerRaw,
+            byte[] parentRaw,
+            byte[] metadataRaw,
+            byte[] contentRaw,
+            List<byte[]> blobs) {
+        Header<?> header =
+                gson.fromJson(new String(headerRaw, StandardCharsets.UTF_8), Header.class);
+        JsonElement parentJson =
+                JsonParser.parseString(new String(parentRaw, StandardCharsets.UTF_8));
+        Header<?> parent =
+                parentJson.isJsonObject() && parentJson.getAsJsonObject().size() > 0
+                        ? gson.fromJson(parentJson, Header.class)
+                        : null;
+        Map<String, Object> metadata =
+                gson.fromJson(new String(metadataRaw, StandardCharsets.UTF_8), JSON_MAP);
+        Object content =
+                gson.fromJson(
+                        new String(contentRaw, StandardCharsets.UTF_8),
+                        header.getType().getContentType());
+        return new Message(
+                List.copyOf(identities), header, parent, metadata, content, new ArrayList<>(blobs));
     }
 
     private static Optional<Message<?>> drop(String channel, String why) {

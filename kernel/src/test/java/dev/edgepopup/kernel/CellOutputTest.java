@@ -22,7 +22,8 @@ class CellOutputTest {
     private CellOutput output;
 
     private CellOutput output(long limit) {
-        output = new CellOutput((stderr, text) -> sent.add(new Sent(stderr, text)), limit, NO_TIMER);
+        output =
+                new CellOutput((stderr, text) -> sent.add(new Sent(stderr, text)), limit, NO_TIMER);
         return output;
     }
 
@@ -53,17 +54,23 @@ class CellOutputTest {
         String expected = lines(0, 100_000);
         assertEquals(expected, stdout());
         // 588,890 characters in messages of 65,536: 9 messages, not 100,000.
-        assertEquals((expected.length() + CellOutput.MESSAGE_CHARS - 1) / CellOutput.MESSAGE_CHARS, sent.size());
+        assertEquals(
+                (expected.length() + CellOutput.MESSAGE_CHARS - 1) / CellOutput.MESSAGE_CHARS,
+                sent.size());
     }
 
     @Test
     void theTimerSendsWaitingText() throws Exception {
-        output = new CellOutput((stderr, text) -> {
-            synchronized (sent) {
-                sent.add(new Sent(stderr, text));
-                sent.notifyAll();
-            }
-        }, 0, 20);
+        output =
+                new CellOutput(
+                        (stderr, text) -> {
+                            synchronized (sent) {
+                                sent.add(new Sent(stderr, text));
+                                sent.notifyAll();
+                            }
+                        },
+                        0,
+                        20);
         output.out().print("soon");
         synchronized (sent) {
             long deadline = System.currentTimeMillis() + 10_000;
@@ -84,8 +91,14 @@ class CellOutputTest {
         o.inOrder(() -> sent.add(new Sent(false, "<display>")));
         o.err().print("d\n");
         o.finishCell();
-        assertEquals(List.of(new Sent(false, "a1\na2\n"), new Sent(true, "b\n"), new Sent(false, "c\n"),
-                new Sent(false, "<display>"), new Sent(true, "d\n")), sent);
+        assertEquals(
+                List.of(
+                        new Sent(false, "a1\na2\n"),
+                        new Sent(true, "b\n"),
+                        new Sent(false, "c\n"),
+                        new Sent(false, "<display>"),
+                        new Sent(true, "d\n")),
+                sent);
     }
 
     @Test
@@ -104,7 +117,9 @@ class CellOutputTest {
             err.append('e').append(i).append('\n');
         }
         assertEquals(out.toString(), stdout());
-        assertEquals(err.toString(), sent.stream().filter(Sent::stderr).map(Sent::text).collect(Collectors.joining()));
+        assertEquals(
+                err.toString(),
+                sent.stream().filter(Sent::stderr).map(Sent::text).collect(Collectors.joining()));
         // The first switches keep their exact order.
         assertEquals(List.of(new Sent(false, "o0\n"), new Sent(true, "e0\n")), sent.subList(0, 2));
     }
@@ -116,19 +131,34 @@ class CellOutputTest {
         for (int i = 0; i < 10_000; i++) {
             o.out().println(i);
         }
-        assertTrue(o.retainedChars() <= 100 + 4096, "held back text is bounded: " + o.retainedChars());
+        assertTrue(
+                o.retainedChars() <= 100 + 4096, "held back text is bounded: " + o.retainedChars());
         o.finishCell();
         assertEquals(4, sent.size(), sent.toString());
         assertEquals(new Sent(false, all.substring(0, 1000)), sent.get(0));
-        assertTrue(sent.get(1).stderr() && sent.get(1).text().contains("limit of 1,000 characters"), sent.get(1).text());
+        assertTrue(
+                sent.get(1).stderr() && sent.get(1).text().contains("limit of 1,000 characters"),
+                sent.get(1).text());
         // The end starts at a line and is at most a tenth of the limit.
         String shownEnd = sent.get(3).text();
         assertTrue(sent.get(2).stderr() && !sent.get(3).stderr(), sent.toString());
-        assertTrue(all.endsWith(shownEnd) && shownEnd.length() <= 100 && shownEnd.length() > 90, shownEnd);
-        assertEquals('\n', all.charAt(all.length() - shownEnd.length() - 1), "starts at a line: " + shownEnd);
+        assertTrue(
+                all.endsWith(shownEnd) && shownEnd.length() <= 100 && shownEnd.length() > 90,
+                shownEnd);
+        assertEquals(
+                '\n',
+                all.charAt(all.length() - shownEnd.length() - 1),
+                "starts at a line: " + shownEnd);
         long leftOut = all.length() - 1000 - shownEnd.length();
-        long linesLeftOut = all.substring(1000, all.length() - shownEnd.length()).chars().filter(c -> c == '\n').count();
-        assertEquals(String.format("[... %,d characters (%,d lines) of output left out ...]%n", leftOut, linesLeftOut),
+        long linesLeftOut =
+                all.substring(1000, all.length() - shownEnd.length())
+                        .chars()
+                        .filter(c -> c == '\n')
+                        .count();
+        assertEquals(
+                String.format(
+                        "[... %,d characters (%,d lines) of output left out ...]%n",
+                        leftOut, linesLeftOut),
                 sent.get(2).text());
     }
 
@@ -139,7 +169,8 @@ class CellOutputTest {
         assertTrue(o.retainedChars() <= 100 + 4096, "retained " + o.retainedChars());
         o.finishCell();
         assertEquals("x".repeat(1000) + "x".repeat(100), stdout());
-        assertTrue(sent.get(2).text().contains("4,998,900 characters (0 lines)"), sent.get(2).text());
+        assertTrue(
+                sent.get(2).text().contains("4,998,900 characters (0 lines)"), sent.get(2).text());
     }
 
     @Test
@@ -183,6 +214,7 @@ class CellOutputTest {
     @Test
     void aNegativeLimitIsRefused() {
         output(0);
-        assertThrows(IllegalArgumentException.class, () -> new CellOutput((e, t) -> {}, -1, NO_TIMER));
+        assertThrows(
+                IllegalArgumentException.class, () -> new CellOutput((e, t) -> {}, -1, NO_TIMER));
     }
 }

@@ -27,10 +27,12 @@ class CellSnippetsTest {
 
     @Test
     void splitsAtSnippetsSkippingCommentsAndBlanks() {
-        String cell = "// setup\n  int x = 5 ;  /* c */\n\nint f() {\n  return x;\n}\nf()\n// end\n";
+        String cell =
+                "// setup\n  int x = 5 ;  /* c */\n\nint f() {\n  return x;\n}\nf()\n// end\n";
         List<CellSnippets.Snippet> snippets = CellSnippets.split(analysis, cell);
         assertEquals(3, snippets.size());
-        assertEquals(new CellSnippets.Snippet("int x = 5 ;", cell.indexOf("int x")), snippets.get(0));
+        assertEquals(
+                new CellSnippets.Snippet("int x = 5 ;", cell.indexOf("int x")), snippets.get(0));
         assertEquals(cell.indexOf("int f"), snippets.get(1).offset());
         assertEquals(cell.indexOf("f()\n"), snippets.get(2).offset());
         assertEquals(7, CellSnippets.lineOf(cell, snippets.get(2).offset()));
@@ -62,7 +64,9 @@ class CellSnippetsTest {
     void pointsUnderTheRangeKeepingTabs() {
         String cell = "a();\n\tint y = \"s\";\nb();";
         int start = cell.indexOf('"');
-        assertEquals(List.of("\tint y = \"s\";", "\t        ^~~"), CellSnippets.pointAt(cell, start, start + 3));
+        assertEquals(
+                List.of("\tint y = \"s\";", "\t        ^~~"),
+                CellSnippets.pointAt(cell, start, start + 3));
         // A range running past the line is cut at its end; an empty range still gets a caret.
         assertEquals(List.of("a();", "   ^"), CellSnippets.pointAt(cell, 3, 3));
         assertEquals("^~~~", CellSnippets.pointAt(cell, 0, 100).get(1));

@@ -24,7 +24,9 @@ class CellTimerTest {
         Thread.sleep(30);
         String[] lines = timer.report().split("\n");
         assertEquals(2, lines.length);
-        assertTrue(lines[0].matches("CPU times: user \\S+ \\S+, sys \\S+ \\S+, total \\S+ \\S+"), lines[0]);
+        assertTrue(
+                lines[0].matches("CPU times: user \\S+ \\S+, sys \\S+ \\S+, total \\S+ \\S+"),
+                lines[0]);
         assertTrue(lines[1].matches("Wall time: \\d+(\\.\\d+)? ms"), lines[1]);
         double millis = Double.parseDouble(lines[1].split(" ")[2]);
         assertTrue(millis >= 30, lines[1]);

@@ -21,9 +21,13 @@ class InProcessExecutionControlTest {
     @BeforeEach
     void start() {
         AtomicReference<InProcessExecutionControl> created = new AtomicReference<>();
-        shell = JShell.builder()
-                .executionEngine(InProcessExecutionControl.provider(getClass().getClassLoader(), created::set), Map.of())
-                .build();
+        shell =
+                JShell.builder()
+                        .executionEngine(
+                                InProcessExecutionControl.provider(
+                                        getClass().getClassLoader(), created::set),
+                                Map.of())
+                        .build();
         control = created.get();
     }
 
@@ -81,7 +85,8 @@ class InProcessExecutionControlTest {
 
     @Test
     void aStopTheSnippetClearedIsDone() {
-        assertNull(eval("{ Thread.currentThread().interrupt(); Thread.interrupted(); }").exception());
+        assertNull(
+                eval("{ Thread.currentThread().interrupt(); Thread.interrupted(); }").exception());
         assertNull(eval("1 + 1").exception());
     }
 

@@ -29,7 +29,16 @@ class MagicSyntaxTest {
 
     @Test
     void percentSignsInCodeAreNotMagics() {
-        String cell = "String s = \"\"\"\n%d items\n\"\"\";\n/*\n%maven x\n*/\nString t = \"%maven\"; // %jars\nint r = 7\n  % 3;";
+        String cell =
+                "String s = \"\"\"\n"
+                        + "%d items\n"
+                        + "\"\"\";\n"
+                        + "/*\n"
+                        + "%maven x\n"
+                        + "*/\n"
+                        + "String t = \"%maven\"; // %jars\n"
+                        + "int r = 7\n"
+                        + "  % 3;";
         MagicSyntax.Parsed parsed = MagicSyntax.parse(cell);
         assertEquals(List.of(), parsed.lineMagics());
         assertEquals(cell, parsed.code());
@@ -63,14 +72,19 @@ class MagicSyntaxTest {
         assertArrayEquals(new int[] {0, cell.indexOf('%')}, parsed.codeAround(3));
         assertNull(parsed.codeAround(cell.indexOf("g:a")));
         int str = cell.indexOf("Str");
-        assertArrayEquals(new int[] {cell.indexOf("\nStr"), cell.indexOf("%time")}, parsed.codeAround(str + 3));
-        assertArrayEquals(new int[] {cell.indexOf("Math"), cell.length()}, parsed.codeAround(cell.length()));
+        assertArrayEquals(
+                new int[] {cell.indexOf("\nStr"), cell.indexOf("%time")},
+                parsed.codeAround(str + 3));
+        assertArrayEquals(
+                new int[] {cell.indexOf("Math"), cell.length()}, parsed.codeAround(cell.length()));
         assertNull(parsed.codeAround(cell.indexOf("%time") + 2));
     }
 
     @Test
     void argumentsSplitLikeAShell() {
-        assertEquals(List.of("a", "b c", "d\"e", "f\\g"), MagicSyntax.splitArgs("  a \"b c\" d\\\"e f\\\\g  "));
+        assertEquals(
+                List.of("a", "b c", "d\"e", "f\\g"),
+                MagicSyntax.splitArgs("  a \"b c\" d\\\"e f\\\\g  "));
         assertEquals(List.of(), MagicSyntax.splitArgs("   "));
         assertEquals(List.of(""), MagicSyntax.splitArgs("\"\""));
     }

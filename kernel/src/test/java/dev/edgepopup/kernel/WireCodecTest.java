@@ -40,10 +40,17 @@ class WireCodecTest {
     }
 
     private static byte[][] executeRequest(String code) {
-        String header = "{\"msg_id\":\"" + UUID.randomUUID() + "\",\"username\":\"u\",\"session\":\"s\","
-                + "\"date\":\"2025-01-01T00:00:00.000000Z\",\"msg_type\":\"execute_request\",\"version\":\"5.3\"}";
-        String content = "{\"code\":\"" + code + "\",\"silent\":false,\"store_history\":true,"
-                + "\"user_expressions\":{},\"allow_stdin\":false,\"stop_on_error\":true}";
+        String header =
+                "{\"msg_id\":\""
+                        + UUID.randomUUID()
+                        + "\",\"username\":\"u\",\"session\":\"s\","
+                        + "\"date\":\"2025-01-01T00:00:00.000000Z\","
+                        + "\"msg_type\":\"execute_request\",\"version\":\"5.3\"}";
+        String content =
+                "{\"code\":\""
+                        + code
+                        + "\",\"silent\":false,\"store_history\":true,"
+                        + "\"user_expressions\":{},\"allow_stdin\":false,\"stop_on_error\":true}";
         return new byte[][] {utf8(header), utf8("{}"), utf8("{}"), utf8(content)};
     }
 
@@ -51,7 +58,8 @@ class WireCodecTest {
     void signsLikeHmacSha256Hex() throws Exception {
         // RFC-style test vector: HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog").
         WireCodec codec = new WireCodec("hmac-sha256", "key");
-        assertEquals("f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+        assertEquals(
+                "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
                 codec.sign(utf8("The quick brown fox "), utf8("jumps over the lazy dog")));
     }
 
@@ -63,7 +71,9 @@ class WireCodecTest {
         assertTrue(message.isPresent());
         assertEquals(MessageType.EXECUTE_REQUEST, message.get().getHeader().getType());
         assertEquals("1+1", ((ExecuteRequest) message.get().getContent()).getCode());
-        assertEquals("client-identity", new String(message.get().getIdentities().get(0), StandardCharsets.UTF_8));
+        assertEquals(
+                "client-identity",
+                new String(message.get().getIdentities().get(0), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -115,17 +125,24 @@ class WireCodecTest {
     void repliesGetTheStatusTheProtocolRequires() throws Exception {
         WireCodec codec = new WireCodec("hmac-sha256", KEY);
         byte[][] signed = executeRequest("1+1");
-        Message<?> request = codec.decode("control", frames(codec.sign(signed), signed)).orElseThrow();
-        Message<?> shutdown = codec.withReplyStatus(new Message<>(request, ShutdownReply.MESSAGE_TYPE, ShutdownReply.SHUTDOWN));
+        Message<?> request =
+                codec.decode("control", frames(codec.sign(signed), signed)).orElseThrow();
+        Message<?> shutdown =
+                codec.withReplyStatus(
+                        new Message<>(request, ShutdownReply.MESSAGE_TYPE, ShutdownReply.SHUTDOWN));
         JsonObject content = (JsonObject) shutdown.getContent();
         assertEquals("ok", content.get("status").getAsString());
         assertEquals(false, content.get("restart").getAsBoolean());
         assertSame(request.getIdentities(), shutdown.getIdentities());
         // Replies with a status, and non-replies, go out unchanged.
-        Message<CompleteReply> complete = new Message<>(request, CompleteReply.MESSAGE_TYPE,
-                new CompleteReply(List.of(), 0, 0, Map.of()));
+        Message<CompleteReply> complete =
+                new Message<>(
+                        request,
+                        CompleteReply.MESSAGE_TYPE,
+                        new CompleteReply(List.of(), 0, 0, Map.of()));
         assertSame(complete, codec.withReplyStatus(complete));
-        Message<PublishStatus> idle = new Message<>(request, PublishStatus.MESSAGE_TYPE, PublishStatus.IDLE);
+        Message<PublishStatus> idle =
+                new Message<>(request, PublishStatus.MESSAGE_TYPE, PublishStatus.IDLE);
         assertSame(idle, codec.withReplyStatus(idle));
     }
 

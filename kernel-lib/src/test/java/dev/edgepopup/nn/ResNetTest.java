@@ -1,4 +1,4 @@
-package dev.edgepopup.resnet;
+package dev.edgepopup.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,15 +17,6 @@ import ai.djl.training.ParameterStore;
 import dev.edgepopup.data.ImageSet;
 import dev.edgepopup.export.Subnetwork;
 import dev.edgepopup.init.Init;
-import dev.edgepopup.nn.LayerShape;
-import dev.edgepopup.nn.MaskedConv;
-import dev.edgepopup.nn.MaskedLayer;
-import dev.edgepopup.nn.Masks;
-import dev.edgepopup.nn.Method;
-import dev.edgepopup.nn.Net;
-import dev.edgepopup.nn.NetSpec;
-import dev.edgepopup.nn.Nets;
-import dev.edgepopup.nn.NoGrad;
 import dev.edgepopup.train.EpochRecord;
 import dev.edgepopup.train.History;
 import dev.edgepopup.train.Recipe;
@@ -54,9 +45,10 @@ class ResNetTest {
         "resnet50,        1000, 54, 25502912, 25557032",
         "resnet101,       1000, 105, 44442816, 44549160",
         "wide_resnet50_2, 1000, 54, 68814016, 68883240",
-        "resnet18_cifar,  10,   21, 11164352, 11173962"})
-    void weightCountsMatchTorchvisionWithoutAllocating(String arch, int classes, int layers,
-            long weights, long torchvisionParams) {
+        "resnet18_cifar,  10,   21, 11164352, 11173962"
+    })
+    void weightCountsMatchTorchvisionWithoutAllocating(
+            String arch, int classes, int layers, long weights, long torchvisionParams) {
         NetSpec spec = Nets.of(arch).input(3, 224, 224, classes).keep(0.3).spec();
         List<LayerShape> shapes = spec.layers();
         assertEquals(layers, shapes.size());
@@ -84,8 +76,10 @@ class ResNetTest {
         assertEquals(LayerShape.conv("conv1", 3, 64, 3, 1), cifar.get(0));
         assertEquals(LayerShape.conv("layer2.0.conv1", 64, 128, 3, 2), cifar.get(5));
         assertEquals(LayerShape.conv("layer2.0.downsample", 64, 128, 1, 2), cifar.get(7));
-        assertEquals(LayerShape.conv("layer1.0.conv1", 16, 16, 3, 1),
-                Nets.of("resnet18").width(0.25).spec().layers().get(1), "width scales channels");
+        assertEquals(
+                LayerShape.conv("layer1.0.conv1", 16, 16, 3, 1),
+                Nets.of("resnet18").width(0.25).spec().layers().get(1),
+                "width scales channels");
         assertThrows(IllegalStateException.class, () -> Nets.of("resnet18").spec().layout());
     }
 
@@ -94,7 +88,8 @@ class ResNetTest {
         // One of each kind of block and stem; ResNet-34 and -101 differ only in block counts.
         for (String arch : List.of("resnet18", "resnet50", "wide_resnet50_2", "resnet18_cifar")) {
             NetSpec spec = Nets.of(arch).width(0.0625).input(3, 16, 16, 10).seed(3).spec();
-            try (Net net = spec.build(); NDManager m = NDManager.newBaseManager()) {
+            try (Net net = spec.build();
+                    NDManager m = NDManager.newBaseManager()) {
                 List<LayerShape> shapes = spec.layers();
                 assertEquals(shapes.size(), net.layers().size(), arch);
                 for (int i = 0; i < shapes.size(); i++) {
@@ -113,18 +108,23 @@ class ResNetTest {
     @Test
     void sevenBySevenStrideTwoConvolutionPadsByThree() {
         try (NDManager m = NDManager.newBaseManager()) {
-            MaskedConv conv = new MaskedConv("stem", 2, 3, 7, 2, Method.DENSE, 1,
-                    Init.KAIMING_NORMAL, 1, 2);
+            MaskedConv conv =
+                    new MaskedConv("stem", 2, 3, 7, 2, Method.DENSE, 1, Init.KAIMING_NORMAL, 1, 2);
             conv.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 2, 9, 9));
-            assertEquals(new Shape(1, 3, 112, 112),
+            assertEquals(
+                    new Shape(1, 3, 112, 112),
                     conv.getOutputShapes(new Shape[] {new Shape(1, 2, 224, 224)})[0]);
             float[] x = new float[2 * 9 * 9];
             SplittableRandom r = new SplittableRandom(1);
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) r.nextDouble();
             }
-            NDArray out = conv.forward(new ParameterStore(m, false),
-                    new NDList(m.create(x, new Shape(1, 2, 9, 9))), false).singletonOrThrow();
+            NDArray out =
+                    conv.forward(
+                                    new ParameterStore(m, false),
+                                    new NDList(m.create(x, new Shape(1, 2, 9, 9))),
+                                    false)
+                            .singletonOrThrow();
             assertEquals(new Shape(1, 3, 5, 5), out.getShape());
             float[] w = conv.weight().getArray().toFloatArray();
             float[] y = out.toFloatArray();
@@ -138,8 +138,9 @@ class ResNetTest {
                                     int row = 2 * i + u - 3;
                                     int col = 2 * j + v - 3;
                                     if (row >= 0 && row < 9 && col >= 0 && col < 9) {
-                                        sum += w[((o * 2 + c) * 7 + u) * 7 + v]
-                                                * x[(c * 9 + row) * 9 + col];
+                                        sum +=
+                                                w[((o * 2 + c) * 7 + u) * 7 + v]
+                                                        * x[(c * 9 + row) * 9 + col];
                                     }
                                 }
                             }
@@ -149,8 +150,11 @@ class ResNetTest {
                 }
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> new MaskedConv("even", 1, 1, 2, 1,
-                Method.DENSE, 1, Init.KAIMING_NORMAL, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new MaskedConv(
+                                "even", 1, 1, 2, 1, Method.DENSE, 1, Init.KAIMING_NORMAL, 0, 0));
     }
 
     @Test
@@ -164,8 +168,8 @@ class ResNetTest {
             }
             assertEquals(2 * convs, ep.buffers().size(), "running mean and variance per norm");
             assertEquals(ep.layers().size() + 2 * convs, dense.trainable().size());
-            assertEquals(Parameter.Type.GAMMA,
-                    dense.trainable().get(dense.layers().size()).getType());
+            assertEquals(
+                    Parameter.Type.GAMMA, dense.trainable().get(dense.layers().size()).getType());
             assertEquals(2 * convs, dense.buffers().size());
         }
     }
@@ -176,16 +180,20 @@ class ResNetTest {
                 NDManager m = NDManager.newBaseManager()) {
             Block bn = net.block().getChildren().get(1).getValue();
             NDArray ones = m.ones(new Shape(1, 4, 2, 2));
-            NDArray same = bn.forward(new ParameterStore(m, false), new NDList(ones), false)
-                    .singletonOrThrow();
+            NDArray same =
+                    bn.forward(new ParameterStore(m, false), new NDList(ones), false)
+                            .singletonOrThrow();
             // Fresh statistics (mean 0, variance 1): x / sqrt(1 + eps) with eps = 1e-5.
             assertEquals(1 / Math.sqrt(1 + 1e-5), same.getFloat(0, 0, 0, 0), 1e-7);
 
             NDArray x = m.randomNormal(new Shape(4, 3, 8, 8));
             NDArray stem;
             try (NoGrad off = NoGrad.enter()) {
-                stem = net.layers().get(0).forward(new ParameterStore(m, false), new NDList(x),
-                        false).singletonOrThrow();
+                stem =
+                        net.layers()
+                                .get(0)
+                                .forward(new ParameterStore(m, false), new NDList(x), false)
+                                .singletonOrThrow();
                 net.forward(x, true);
             }
             float[] v = stem.toFloatArray(); // (4, 4, 8, 8)
@@ -221,8 +229,17 @@ class ResNetTest {
                 px[i * 192 + j] = (byte) (labels[i] * 50 + r.nextInt(60));
             }
         }
-        return new ImageSet("random", 3, 8, 8, px, labels, 4, new float[] {0.5f, 0.5f, 0.5f},
-                new float[] {0.25f, 0.25f, 0.25f}, ImageSet.Augmentation.CROP_FLIP);
+        return new ImageSet(
+                "random",
+                3,
+                8,
+                8,
+                px,
+                labels,
+                4,
+                new float[] {0.5f, 0.5f, 0.5f},
+                new float[] {0.25f, 0.25f, 0.25f},
+                ImageSet.Augmentation.CROP_FLIP);
     }
 
     private static List<float[]> arrays(List<Parameter> params) {
@@ -268,13 +285,19 @@ class ResNetTest {
         }
         Path ck = dir.resolve("r18.ckpt");
         try (Net net = nets.build()) {
-            History part = Training.of(net, train, test).recipe(recipe).dataSeed(3).checkpoint(ck)
-                    .listener(new TrainingListener() {
-                        @Override
-                        public void onEpoch(EpochRecord rec, int epochs) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }).run();
+            History part =
+                    Training.of(net, train, test)
+                            .recipe(recipe)
+                            .dataSeed(3)
+                            .checkpoint(ck)
+                            .listener(
+                                    new TrainingListener() {
+                                        @Override
+                                        public void onEpoch(EpochRecord rec, int epochs) {
+                                            Thread.currentThread().interrupt();
+                                        }
+                                    })
+                            .run();
             assertEquals(1, part.completedEpochs());
         }
         Training resumed = Training.resume(ck, train, test);
@@ -288,12 +311,18 @@ class ResNetTest {
 
     @Test
     void denseResNetLearnsItsBatchNormScales() {
-        try (Net net = Nets.of("resnet18_cifar").width(0.25).input(3, 8, 8, 4)
-                .method(Method.DENSE).seed(1).build()) {
+        try (Net net =
+                Nets.of("resnet18_cifar")
+                        .width(0.25)
+                        .input(3, 8, 8, 4)
+                        .method(Method.DENSE)
+                        .seed(1)
+                        .build()) {
             Parameter gamma = net.trainable().get(net.layers().size());
             float[] before = gamma.getArray().toFloatArray();
-            Training.of(net, random(16, 1), random(8, 2)).recipe(Recipe.DENSE_SGD.epochs(1)
-                    .batchSize(16)).run();
+            Training.of(net, random(16, 1), random(8, 2))
+                    .recipe(Recipe.DENSE_SGD.epochs(1).batchSize(16))
+                    .run();
             assertNotEquals(before[0], gamma.getArray().toFloatArray()[0]);
         }
     }
@@ -305,20 +334,22 @@ class ResNetTest {
     /** The subnetwork sizes of spec section 5's table (the reference repository's), at k = 0.3. */
     @ParameterizedTest
     @CsvSource({"ResNet50, 7.7", "resnet101, 13.3", "wide_resnet50_2, 20.6"})
-    void imagenetResNetsDefaultToImagenetInputAndHoldThePapersSubnetworkSizes(String arch,
-            double millions) {
+    void imagenetResNetsDefaultToImagenetInputAndHoldThePapersSubnetworkSizes(
+            String arch, double millions) {
         NetSpec spec = Nets.of(arch).keep(0.3).spec();
         assertEquals(arch.toLowerCase(java.util.Locale.ROOT), spec.arch());
         assertEquals(List.of(3, 224, 224, 1000), input(spec));
-        long kept = spec.layers().stream()
-                .mapToLong(l -> Masks.keptCount(l.weightCount(), 0.3)).sum();
+        long kept =
+                spec.layers().stream().mapToLong(l -> Masks.keptCount(l.weightCount(), 0.3)).sum();
         assertEquals(millions, Math.round(kept / 1e5) / 10.0);
     }
 
     @Test
     void cifarResNetDefaultsToCifarInputAndUnknownNamesListTheKnownOnes() {
         assertEquals(List.of(3, 32, 32, 10), input(Nets.of("resnet18_cifar").spec()));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Nets.of("resnet51"))
-                .getMessage().contains("wide_resnet50_2"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Nets.of("resnet51"))
+                        .getMessage()
+                        .contains("wide_resnet50_2"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.edgepopup.resnet;
+package dev.edgepopup.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.edgepopup.train.Devices;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DevicesTest {
     @Test
     void withoutACudaDeviceTrainingRunsOnTheCpuAndSaysWhy() {
-        assertEquals("training on cpu(): no CUDA device visible to PyTorch",
+        assertEquals(
+                "training on cpu(): no CUDA device visible to PyTorch",
                 Devices.pick("PyTorch", true, 0).line());
         Devices.Choice cpuNatives = Devices.pick("PyTorch", false, 0);
         assertEquals(Device.cpu(), cpuNatives.device());
@@ -22,9 +22,11 @@ class DevicesTest {
 
     @Test
     void aVisibleCudaDeviceIsPicked() {
-        assertEquals("training on gpu(0): 1 CUDA device visible",
+        assertEquals(
+                "training on gpu(0): 1 CUDA device visible",
                 Devices.pick("PyTorch", true, 1).line());
-        assertEquals("training on gpu(0): 2 CUDA devices visible",
+        assertEquals(
+                "training on gpu(0): 2 CUDA devices visible",
                 Devices.pick("PyTorch", true, 2).line());
     }
 
