@@ -157,17 +157,6 @@ public final class Sweep {
     }
 
     /**
-     * @param values what to train
-     * @return this
-     * @deprecated the values are {@link Approach}es, not {@link dev.edgepopup.nn.Method}s: use
-     *     {@link #approaches}; kept until the notebooks call that
-     */
-    @Deprecated
-    public Sweep methods(Approach... values) {
-        return approaches(values);
-    }
-
-    /**
      * @param values one run per seed and configuration
      * @return this
      */
