@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code bin/sweep}: trains a grid of runs into a run store, in this JVM or, with {@code --slurm},
@@ -88,11 +90,10 @@ public final class SweepCommand {
 
     private static final Set<String> FLAGS = Set.of("--slurm", "--detach", "--status", "--help");
     private static final Set<String> REPEATED = Set.of("--sbatch", "--jvm-option", "--env");
-    private static final Set<String> VALUED =
+
+    /** The options that shape the Slurm job: they need --slurm. */
+    private static final Set<String> SLURM_VALUED =
             Set.of(
-                    "--grid",
-                    "--store",
-                    "--checkpoints",
                     "--partition",
                     "--account",
                     "--time",
@@ -107,6 +108,11 @@ public final class SweepCommand {
                     "--sbatch",
                     "--jvm-option",
                     "--env");
+
+    private static final Set<String> VALUED =
+            Stream.concat(Stream.of("--grid", "--store", "--checkpoints"), SLURM_VALUED.stream())
+                    .collect(Collectors.toUnmodifiableSet());
+
     private static final Set<String> GRID_KEYS =
             Set.of(
                     "nets",
@@ -321,28 +327,9 @@ public final class SweepCommand {
         }
         if (o.containsKey("--detach") && !o.containsKey("--slurm")) {
             throw new IllegalArgumentException(
-                    "--detach goes with --slurm: a local sweep ends " + "with this command");
+                    "--detach goes with --slurm: a local sweep ends with this command");
         }
-        boolean slurmOptions =
-                o.keySet().stream()
-                        .anyMatch(
-                                n ->
-                                        List.of(
-                                                        "--partition",
-                                                        "--account",
-                                                        "--time",
-                                                        "--cpus-per-run",
-                                                        "--mem",
-                                                        "--gpus-per-run",
-                                                        "--gpus-per-task",
-                                                        "--throttle",
-                                                        "--java",
-                                                        "--class-path",
-                                                        "--logs",
-                                                        "--sbatch",
-                                                        "--jvm-option",
-                                                        "--env")
-                                                .contains(n));
+        boolean slurmOptions = o.keySet().stream().anyMatch(SLURM_VALUED::contains);
         if (slurmOptions && !o.containsKey("--slurm")) {
             throw new IllegalArgumentException("Slurm options need --slurm (see --help)");
         }
