@@ -353,7 +353,9 @@ public final class Benchmark {
         try (Net net = Nets.of(arch).method(method).seed(1).build()) {
             ImageSet train = ImageSet.random(imageShape(net), batch * steps, 10, 1);
             ImageSet test = ImageSet.random(imageShape(net), batch, 10, 2);
-            Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2);
+            // Random labels make the paper's dense rate diverge on some CPUs (Conv4, lr 0.01, NaN
+            // at batch 13 on an AVX2 EPYC); the rate does not change the cost of a step.
+            Recipe recipe = Recipe.paper(method, arch).batchSize(batch).epochs(2).lr(1e-4);
             History h =
                     Training.of(net, train, test)
                             .recipe(recipe)
