@@ -55,14 +55,15 @@ public final class StoreWriter {
     }
 
     /**
-     * @param args the store's JDBC URL, run prefix, run count, go file
+     * @param args the store's JDBC URL, run prefix, run count, go file (its directory also holds
+     *     the checkpoint directory that a server database needs)
      * @throws Exception on any failure (the exit code and stack trace tell the test)
      */
     public static void main(String[] args) throws Exception {
-        try (RunStore store = RunStore.open(args[0])) {
+        Path go = Path.of(args[3]);
+        try (RunStore store = RunStore.open(args[0], go.resolveSibling("checkpoints"))) {
             System.out.println("ready");
             System.out.flush();
-            Path go = Path.of(args[3]);
             while (!Files.exists(go)) {
                 Thread.sleep(2);
             }
