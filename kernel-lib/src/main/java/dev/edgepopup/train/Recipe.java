@@ -1,6 +1,8 @@
 package dev.edgepopup.train;
 
 import dev.edgepopup.nn.Method;
+import java.math.BigDecimal;
+import java.util.Locale;
 
 /**
  * A training recipe (spec section 4). The paper's settings are available by name and every field
@@ -319,6 +321,42 @@ public record Recipe(
                 warmupEpochs,
                 epochs,
                 labelSmoothing);
+    }
+
+    /**
+     * The recipe in words, for a notebook's description of what it runs: {@code
+     * "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05e-05, batch 128,
+     * cosine, 1 warm-up epoch, 3 epochs, label smoothing 0.1"}. Parts that do not apply (Adam's
+     * momentum, no warm-up, no label smoothing) are left out.
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(name).append(": ").append(optimizer);
+        s.append(", lr ").append(number(lr));
+        if (optimizer == Optimizer.Kind.SGD) {
+            s.append(", momentum ").append(number(momentum));
+        }
+        s.append(", weight decay ").append(number(weightDecay));
+        s.append(", batch ").append(batchSize);
+        s.append(", ").append(schedule.name().toLowerCase(Locale.ROOT));
+        if (warmupEpochs > 0) {
+            s.append(", ")
+                    .append(warmupEpochs)
+                    .append(warmupEpochs == 1 ? " warm-up epoch" : " warm-up epochs");
+        }
+        s.append(", ").append(epochs).append(epochs == 1 ? " epoch" : " epochs");
+        if (labelSmoothing > 0) {
+            s.append(", label smoothing ").append(number(labelSmoothing));
+        }
+        return s.toString();
+    }
+
+    // Exact where the value is a short decimal (0.128, 200, 0.0003), else three digits.
+    private static String number(double x) {
+        BigDecimal exact = new BigDecimal(Double.toString(x)).stripTrailingZeros();
+        return exact.precision() <= 4
+                ? exact.toPlainString()
+                : String.format(Locale.ROOT, "%.3g", x);
     }
 
     /**

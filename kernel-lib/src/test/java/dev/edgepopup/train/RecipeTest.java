@@ -29,6 +29,25 @@ class RecipeTest {
     }
 
     @Test
+    void readsAsWordsWithOnlyThePartsThatApply() {
+        assertEquals(
+                "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05e-05, batch"
+                        + " 128, cosine, 1 warm-up epoch, 3 epochs, label smoothing 0.1",
+                Recipe.IMAGENET_EDGE_POPUP
+                        .epochs(3)
+                        .warmupEpochs(1)
+                        .batchSize(128)
+                        .lr(0.128)
+                        .toString());
+        assertEquals(
+                "dense-adam: ADAM, lr 0.0003, weight decay 0, batch 60, constant, 1 epoch",
+                Recipe.denseAdam("conv4").epochs(1).toString());
+        assertEquals(
+                "zhou: SGD, lr 200, momentum 0.9, weight decay 0, batch 128, cosine, 100 epochs",
+                Recipe.ZHOU.toString());
+    }
+
+    @Test
     void eachCopyChangesItsOwnFieldOnly() {
         Recipe r = Recipe.IMAGENET_EDGE_POPUP;
         Recipe changed =
