@@ -340,8 +340,10 @@ class TrainingTest {
         try (Net net = Nets.fc().keep(0.5).init(Init.SIGNED_KAIMING_CONSTANT).seed(1).build()) {
             History h =
                     Training.of(net, fashion.train(), fashion.test())
-                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(1))
+                            .recipe(Recipe.CIFAR10_EDGE_POPUP.epochs(3))
                             .run();
+            // Three epochs, not one: one epoch ended at 72.9% to 78.6% by seed and CPU, three at
+            // 80.5% to 81.9%, well clear of the bar (chance is 10%).
             assertTrue(h.finalTestAccuracy() >= 0.75, h.toString());
             assertEquals(List.of(0.5, 0.5, 0.5), h.keptFractions());
         }
