@@ -450,8 +450,8 @@ public final class Sweep {
      * them.
      *
      * @param sweeps the sweeps, each with its data and store set
-     * @return e.g. "14 runs, 2 of them in the run store: 4 epochs over 10,000 training images each,
-     *     480,000 images to train; 2 runs at once, 1 thread each"
+     * @return e.g. "14 runs, 2 of them in the run store: 4 epochs over 10,000 training images each
+     *     in bf16, 480,000 images to train; 2 runs at once, 1 thread each"
      */
     public static String plan(Sweep... sweeps) {
         Map<String, RunConfig> runs = new LinkedHashMap<>();
@@ -467,7 +467,10 @@ public final class Sweep {
         long images = 0;
         Set<String> epochs = new TreeSet<>();
         Set<String> sizes = new TreeSet<>();
+        // Single runs in bf16 and in fp32 end a few points apart, so a reader should know which.
+        Set<String> arithmetic = new TreeSet<>();
         for (RunConfig c : runs.values()) {
+            arithmetic.add(c.precision().label());
             RunRecord r = owner.get(c.key()).store.find(c.key()).orElse(null);
             epochs.add(String.valueOf(c.recipe().epochs()));
             sizes.add(String.format(Locale.ROOT, "%,d", c.trainSize()));
@@ -479,11 +482,12 @@ public final class Sweep {
         long inStore = runs.size() - toTrain;
         return String.format(
                 Locale.ROOT,
-                "%d runs%s: %s epochs over %s training images each, " + "%,d images to train%s",
+                "%d runs%s: %s epochs over %s training images each in %s, %,d images to train%s",
                 runs.size(),
                 inStore == 0 ? "" : ", " + inStore + " of them in the run store",
                 String.join(" or ", epochs),
                 String.join(" or ", sizes),
+                String.join(" or ", arithmetic),
                 images,
                 toTrain == 0
                         ? " (nothing: every run is stored)"

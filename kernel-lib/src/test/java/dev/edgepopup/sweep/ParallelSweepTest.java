@@ -134,9 +134,14 @@ class ParallelSweepTest {
                             .approaches(Approach.EDGE_POPUP);
             // Two of FC's runs and one Conv2 run, 2 epochs of 500 images: 3,000 images to train.
             assertEquals(
-                    "3 runs: 2 epochs over 500 training images each, 3,000 images to train; "
+                    "3 runs: 2 epochs over 500 training images each in "
+                            + Precision.fastest().label()
+                            + ", 3,000 images to train; "
                             + Local.auto().describe(3),
                     Sweep.plan(fc, conv, again));
+            assertTrue(
+                    Sweep.plan(TinySweeps.fourRunsOfTwoEpochs(store).precision(Precision.FP32))
+                            .contains(" each in fp32, "));
             Watch w = new Watch();
             List<SweepResult> r =
                     Sweep.together(
@@ -157,7 +162,9 @@ class ParallelSweepTest {
             assertEquals(3, both.trained());
             assertEquals(
                     "3 runs, 3 of them in the run store: 2 epochs over 500 training images "
-                            + "each, 0 images to train (nothing: every run is stored)",
+                            + "each in "
+                            + Precision.fastest().label()
+                            + ", 0 images to train (nothing: every run is stored)",
                     Sweep.plan(fc, conv, again));
             List<SweepResult> reused = Sweep.together(fc, conv);
             assertEquals(List.of(0, 0), reused.stream().map(SweepResult::trained).toList());
@@ -305,11 +312,11 @@ class ParallelSweepTest {
 
     @Test
     void memoryStaysFlatOverParallelSweeps() {
-        assumeTrue(NativeHeap.measurable(), "needs Linux's /proc and one malloc arena");
+        assumeTrue(NativeHeap.measurable(), "needs glibc 2.33 or later and one malloc arena");
         NDManager system = NativeHeap.systemManager();
         List<Long> heap = new ArrayList<>();
         List<Integer> arrays = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 8; i++) {
             try (RunStore store = RunStore.open(dir.resolve("sweep" + i + ".db"))) {
                 SweepResult r =
                         Sweep.over()
@@ -326,17 +333,18 @@ class ParallelSweepTest {
             heap.add(NativeHeap.bytes());
             arrays.add(system.getManagedArrays().size());
         }
-        // Not one array more after the first sweep (its one-time caches warm up).
-        assertEquals(arrays.get(1), arrays.get(4), "arrays " + arrays);
+        // The first sweeps warm up one-time caches, DJL's, libtorch's and the JIT compiler's (it
+        // mallocs too): measured on an Intel CPU with AMX, one step of about 28 MB at the third or
+        // fourth sweep, then flat to within 0.3 MB. So sweeps 6 to 8 are the ones compared.
+        assertEquals(arrays.get(4), arrays.get(7), "arrays " + arrays);
         // A run that kept one step's activations would keep about 1 MB of Conv2's first layer
-        // alone: 16 runs after the first sweep, 20 steps each.
-        long growth = heap.get(4) - heap.get(1);
+        // alone: 12 runs of 20 steps over those three sweeps.
+        long growth = heap.get(7) - heap.get(4);
         assertTrue(
                 growth < 4L << 20,
                 "the C heap grew by "
                         + (growth >> 10)
-                        + " KiB over 3 "
-                        + "sweeps of 4 runs: "
+                        + " KiB over sweeps 6 to 8 of 4 runs each: "
                         + heap);
     }
 }
