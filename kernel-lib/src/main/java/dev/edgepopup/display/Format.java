@@ -1,7 +1,6 @@
 package dev.edgepopup.display;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
+import dev.edgepopup.io.Numbers;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.FieldPosition;
@@ -43,9 +42,9 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
     public static final Format COUNT = pattern("count", "#,##0");
 
     /**
-     * Up to six significant digits, trailing zeros dropped, thousands separators, and scientific
-     * notation below 0.0001: 0.30000000000000004 as "0.3", 3.0517578125E-5 as "3.05176E-5", 200.0
-     * as "200"; for learning rates, widths, k and any column without a format.
+     * {@link Numbers#significant}: up to six significant digits, trailing zeros dropped, scientific
+     * notation below 0.0001 (0.30000000000000004 as "0.3", 3.0517578125E-5 as "3.05176E-5"); for
+     * learning rates, widths, k and any column without a format.
      */
     public static final Format GENERAL = new Format("general", Significant::new, "");
 
@@ -154,26 +153,15 @@ public record Format(String name, Supplier<NumberFormat> maker, String missingTe
         return new NumberColumnFormatter(maker.get(), missingText);
     }
 
-    /** Six significant digits, as short as the value allows. */
+    /** {@link Numbers#significant} as a NumberFormat for Tablesaw. */
     private static final class Significant extends NumberFormat {
-        private static final MathContext SIX = new MathContext(6);
         private final DecimalFormat plain =
                 new DecimalFormat(
                         "#,##0.##########", DecimalFormatSymbols.getInstance(Locale.ROOT));
-        private final DecimalFormat scientific =
-                new DecimalFormat("0.#####E0", DecimalFormatSymbols.getInstance(Locale.ROOT));
 
         @Override
         public StringBuffer format(double value, StringBuffer to, FieldPosition pos) {
-            if (Double.isInfinite(value)) {
-                return to.append(value > 0 ? "inf" : "-inf");
-            }
-            double abs = Math.abs(value);
-            if (abs != 0 && (abs < 1e-4 || abs >= 1e15)) {
-                return scientific.format(value, to, pos);
-            }
-            BigDecimal rounded = new BigDecimal(value).round(SIX);
-            return plain.format(rounded, to, pos);
+            return to.append(Numbers.significant(value));
         }
 
         @Override

@@ -1,7 +1,7 @@
 package dev.edgepopup.train;
 
+import dev.edgepopup.io.Numbers;
 import dev.edgepopup.nn.Method;
-import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
@@ -325,18 +325,18 @@ public record Recipe(
 
     /**
      * The recipe in words, for a notebook's description of what it runs: {@code
-     * "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05e-05, batch 128,
+     * "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05176E-5, batch 128,
      * cosine, 1 warm-up epoch, 3 epochs, label smoothing 0.1"}. Parts that do not apply (Adam's
      * momentum, no warm-up, no label smoothing) are left out.
      */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder(name).append(": ").append(optimizer);
-        s.append(", lr ").append(number(lr));
+        s.append(", lr ").append(Numbers.significant(lr));
         if (optimizer == Optimizer.Kind.SGD) {
-            s.append(", momentum ").append(number(momentum));
+            s.append(", momentum ").append(Numbers.significant(momentum));
         }
-        s.append(", weight decay ").append(number(weightDecay));
+        s.append(", weight decay ").append(Numbers.significant(weightDecay));
         s.append(", batch ").append(batchSize);
         s.append(", ").append(schedule.name().toLowerCase(Locale.ROOT));
         if (warmupEpochs > 0) {
@@ -346,17 +346,9 @@ public record Recipe(
         }
         s.append(", ").append(epochs).append(epochs == 1 ? " epoch" : " epochs");
         if (labelSmoothing > 0) {
-            s.append(", label smoothing ").append(number(labelSmoothing));
+            s.append(", label smoothing ").append(Numbers.significant(labelSmoothing));
         }
         return s.toString();
-    }
-
-    // Exact where the value is a short decimal (0.128, 200, 0.0003), else three digits.
-    private static String number(double x) {
-        BigDecimal exact = new BigDecimal(Double.toString(x)).stripTrailingZeros();
-        return exact.precision() <= 4
-                ? exact.toPlainString()
-                : String.format(Locale.ROOT, "%.3g", x);
     }
 
     /**

@@ -31,7 +31,7 @@ class RecipeTest {
     @Test
     void readsAsWordsWithOnlyThePartsThatApply() {
         assertEquals(
-                "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05e-05, batch"
+                "imagenet-edge-popup: SGD, lr 0.128, momentum 0.875, weight decay 3.05176E-5, batch"
                         + " 128, cosine, 1 warm-up epoch, 3 epochs, label smoothing 0.1",
                 Recipe.IMAGENET_EDGE_POPUP
                         .epochs(3)
