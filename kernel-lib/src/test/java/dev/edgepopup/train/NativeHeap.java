@@ -5,13 +5,16 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Structure;
 import dev.edgepopup.nn.NativeMemory;
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
- * What memory tests measure: the bytes malloc has handed out and not had back (direct buffers
- * aside), and the arrays DJL tracks.
+ * What memory tests measure: the bytes malloc has handed out and not had back, the JVM's own aside,
+ * and the arrays DJL tracks.
  *
  * <p>Live bytes, not the heap's resident size: with freed memory kept for reuse (the tests'
  * GLIBC_TUNABLES), the resident size is the highest the heap has ever been, and two runs that
@@ -54,18 +57,13 @@ public final class NativeHeap {
         MallInfo2 mallinfo2();
     }
 
-    private static LibC libc;
-
-    private static synchronized LibC libc() {
-        if (libc == null) {
-            libc = Native.load("c", LibC.class);
-        }
-        return libc;
-    }
+    // Binds lazily: a libc without mallinfo2 fails at the first call, not here.
+    private static final LibC LIBC = Native.load("c", LibC.class);
 
     /**
-     * @return true on Linux with glibc 2.33 or later and the tests' GLIBC_TUNABLES (one arena, so
-     *     that mallinfo2 sees every thread's allocations)
+     * @return true on Linux with glibc 2.33 or later, the tests' GLIBC_TUNABLES (one arena, so that
+     *     mallinfo2 sees every thread's allocations) and Native Memory Tracking (the tests' JVM
+     *     option)
      */
     public static boolean measurable() {
         if (!NativeMemory.tuned()
@@ -73,29 +71,55 @@ public final class NativeHeap {
             return false;
         }
         try {
-            libc().mallinfo2();
+            LIBC.mallinfo2();
+            jvmMallocBytes();
             return true;
         } catch (UnsatisfiedLinkError e) {
             return false; // not glibc, or one older than 2.33
+        } catch (IllegalStateException e) {
+            return false; // a JVM started without Native Memory Tracking
         }
     }
 
     /**
-     * Bytes in use from malloc, less the JVM's direct buffers: with one arena every native
-     * allocation, libtorch's included, and none of the Java heap. Direct buffers (the host side of
-     * every batch) are left out because the garbage collector frees them whenever it runs, which
-     * moves the count by megabytes without anything being kept.
+     * Bytes in use from malloc that the JVM did not allocate itself: with one arena every native
+     * allocation, libtorch's included, less what Native Memory Tracking counts as the JVM's (direct
+     * buffers, the JIT compiler's arenas, the garbage collector's tables). Those move by megabytes
+     * whenever the collector or the compiler runs, without anything being kept.
      *
      * @return the bytes
      */
     public static long bytes() {
-        MallInfo2 m = libc().mallinfo2();
-        long direct =
-                ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                        .filter(b -> b.getName().equals("direct"))
-                        .mapToLong(BufferPoolMXBean::getMemoryUsed)
-                        .sum();
-        return m.uordblks + m.hblkhd - direct;
+        MallInfo2 m = LIBC.mallinfo2();
+        return m.uordblks + m.hblkhd - jvmMallocBytes();
+    }
+
+    // NMT's summary has one line "malloc: 13839KB #71569" under its total.
+    private static final Pattern JVM_MALLOC = Pattern.compile("(?m)^\\s*malloc: (\\d+)KB");
+
+    private static long jvmMallocBytes() {
+        String summary;
+        try {
+            summary =
+                    (String)
+                            ManagementFactory.getPlatformMBeanServer()
+                                    .invoke(
+                                            new ObjectName(
+                                                    "com.sun.management:type=DiagnosticCommand"),
+                                            "vmNativeMemory",
+                                            new Object[] {new String[] {"summary"}},
+                                            new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot read Native Memory Tracking", e);
+        }
+        Matcher total = JVM_MALLOC.matcher(summary);
+        if (!total.find()) {
+            throw new IllegalStateException(
+                    "no malloc total in Native Memory Tracking's summary (run the JVM with"
+                            + " -XX:NativeMemoryTracking=summary): "
+                            + summary.strip());
+        }
+        return Long.parseLong(total.group(1)) << 10;
     }
 
     /**
